@@ -1,0 +1,9 @@
+"""Executable Scientific Spaces: the library behind the book.
+
+One module per result, each derived in a chapter of the book:
+
+- :mod:`scispaces.verify`  -- how every chapter states and checks its claims (the ledger).
+- :mod:`scispaces.angles`  -- the angle between two random vectors in n dimensions.
+"""
+
+__version__ = "0.1.0"
