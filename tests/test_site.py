@@ -92,11 +92,14 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def site() -> str:
     """Build the site from scratch, serve it on 127.0.0.1, yield its base URL."""
+    shutil.rmtree(HTML, ignore_errors=True)  # never test pages left over from another build
     build = subprocess.run(
-        [sys.executable, "-m", "jupyter_book.cli.main", "build", "--all", ".", "-W", "-n", "--keep-going"],
+        [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+         "build", "--all", ".", "-W", "-n", "--keep-going"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert build.returncode == 0, f"site build failed:\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}"
+    assert (HTML / "index.html").is_file(), f"the build wrote no index.html:\n{build.stdout[-2000:]}"
     handler = functools.partial(QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
