@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import mpmath as mp
 import numpy as np
@@ -12,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 from scispaces.angles import angle_cdf, angle_normaliser, angle_pdf, angle_variance, cosine_pdf
-
 
 EPS = float(np.finfo(float).eps)  # 2.2e-16
 PI = math.pi

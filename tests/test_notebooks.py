@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from scispaces.book import chapters, notebooks, resolve, toc_entries
 from scispaces.verify import load_ledger
 
@@ -22,7 +21,9 @@ BOOK = ROOT / "book"
 ALL_NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
 
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/tmp/|/work/|/Users/|/usr/|site-packages|[A-Za-z]:\\\\)")
+ABSOLUTE_PATH = re.compile(
+    r"(/home/|/root/|/tmp/|/work/|/Users/|/usr/|site-packages|[A-Za-z]:\\\\)"
+)
 TIMING = re.compile(r"(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs|us) ± )")
 
 
@@ -78,8 +79,11 @@ def test_outputs_are_clean(path):
             if "image/svg+xml" in out.get("data", {}):
                 problems.append(f"cell {n}: SVG output (use PNG)")
         for text in output_texts(cell):
-            for name, pattern in (("memory address", ADDRESS), ("absolute path", ABSOLUTE_PATH),
-                                  ("timing", TIMING)):
+            for name, pattern in (
+                ("memory address", ADDRESS),
+                ("absolute path", ABSOLUTE_PATH),
+                ("timing", TIMING),
+            ):
                 if m := pattern.search(text):
                     problems.append(f"cell {n}: {name} in output: {m.group(0)!r}")
     assert not problems, "\n".join(problems)
@@ -114,5 +118,7 @@ def test_chapter_cites_its_source_and_shows_a_figure(path):
         assert re.search(rf"@\w+\{{{re.escape(key)},", bib), f"{key} is not in book/references.bib"
     assert "kexue.fm/archives/" in markdown, "give the source post's URL"
     assert "```{bibliography}" in markdown, "end with a References section ({bibliography})"
-    figures = [o for c in code_cells(nb) for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    figures = [
+        o for c in code_cells(nb) for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
     assert figures, "show at least one figure (PNG output)"

@@ -24,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from scispaces.book import chapters, toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,15 +73,19 @@ BENIGN_CONSOLE = ("Got invalid theme mode: . Resetting to auto.",)
 
 
 def find_chromium() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
     path = find_chromium()
     if path is None:
-        message = ("Chromium is not installed: install it (Debian: `apt-get install chromium`) "
-                   "or point $CHROMIUM at a Chromium binary to run the browser test of the site")
+        message = (
+            "Chromium is not installed: install it (Debian: `apt-get install chromium`) "
+            "or point $CHROMIUM at a Chromium binary to run the browser test of the site"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -94,12 +97,28 @@ def site() -> str:
     """Build the site from scratch, serve it on 127.0.0.1, yield its base URL."""
     shutil.rmtree(HTML, ignore_errors=True)  # never test pages left over from another build
     build = subprocess.run(
-        [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
-         "build", "--all", ".", "-W", "-n", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+            "build",
+            "--all",
+            ".",
+            "-W",
+            "-n",
+            "--keep-going",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
-    assert build.returncode == 0, f"site build failed:\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}"
-    assert (HTML / "index.html").is_file(), f"the build wrote no index.html:\n{build.stdout[-2000:]}"
+    assert build.returncode == 0, (
+        f"site build failed:\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}"
+    )
+    assert (HTML / "index.html").is_file(), (
+        f"the build wrote no index.html:\n{build.stdout[-2000:]}"
+    )
     handler = functools.partial(QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -116,7 +135,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def pages() -> list[str]:
     return sorted(
-        str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
+        str(p.relative_to(HTML))
+        for p in HTML.rglob("*.html")
         if not p.relative_to(HTML).parts[0].startswith("_")
     )
 
@@ -137,10 +157,21 @@ def check_page(browser, base: str, page_path: str) -> list[str]:
     context.route("**/*", route)
     page = context.new_page()
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
-    page.on("console", lambda msg: problems.append(f"console error: {msg.text}")
-            if msg.type == "error" and msg.text not in BENIGN_CONSOLE else None)
-    page.on("requestfailed", lambda req: problems.append(f"failed request: {req.url} ({req.failure})"))
-    page.on("response", lambda res: problems.append(f"HTTP {res.status}: {res.url}") if res.status >= 400 else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console error: {msg.text}")
+            if msg.type == "error" and msg.text not in BENIGN_CONSOLE
+            else None
+        ),
+    )
+    page.on(
+        "requestfailed", lambda req: problems.append(f"failed request: {req.url} ({req.failure})")
+    )
+    page.on(
+        "response",
+        lambda res: problems.append(f"HTTP {res.status}: {res.url}") if res.status >= 400 else None,
+    )
     page.goto(base + page_path, wait_until="networkidle")
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # load anything lazy
     page.wait_for_load_state("networkidle")
@@ -149,7 +180,9 @@ def check_page(browser, base: str, page_path: str) -> list[str]:
     if math["math"] and not math["mathjax"]:
         problems.append("page has math but MathJax did not load")
     if math["typeset"] < math["math"]:
-        problems.append(f"{math['math'] - math['typeset']} of {math['math']} math elements not typeset")
+        problems.append(
+            f"{math['math'] - math['typeset']} of {math['math']} math elements not typeset"
+        )
     if raw := page.evaluate(RAW_TEX_JS):
         problems.append(f"raw TeX left in the text: {raw[:3]}")
     if broken := page.evaluate(IMAGES_JS):
@@ -188,6 +221,8 @@ def test_chapter_pages_have_typeset_math(chromium, site):
         for path in chapters(ROOT):
             page.goto(f"{site}book/{path.stem}.html", wait_until="networkidle")
             math = page.evaluate(MATH_JS)
-            assert math["math"] > 10, f"{path.stem}: expected a page full of math, found {math['math']}"
+            assert math["math"] > 10, (
+                f"{path.stem}: expected a page full of math, found {math['math']}"
+            )
             assert math["typeset"] == math["math"], f"{path.stem}: {math}"
         browser.close()

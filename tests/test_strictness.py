@@ -16,19 +16,44 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_pytest_on(notebook: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
-         "-n", "0", "-q", "-x", str(notebook)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",
+            str(ROOT),
+            "-n",
+            "0",
+            "-q",
+            "-x",
+            str(notebook),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
 def test_a_changed_stored_output_fails(tmp_path):
     nb = {
-        "cells": [{"cell_type": "code", "execution_count": 1, "id": "c1", "metadata": {},
-                   "source": "print(1 + 1)",
-                   "outputs": [{"output_type": "stream", "name": "stdout", "text": "3\n"}]}],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": 1,
+                "id": "c1",
+                "metadata": {},
+                "source": "print(1 + 1)",
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "3\n"}],
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     path = tmp_path / "stale.ipynb"
     path.write_text(json.dumps(nb))
@@ -42,7 +67,9 @@ def test_a_broken_derivation_step_fails(tmp_path):
     target = "pdf = C * sp.sin(theta) ** (n - 2)"
     cells = [c for c in source["cells"] if target in "".join(c["source"])]
     assert len(cells) == 1, f"update this test: {target!r} is no longer in the chapter"
-    cells[0]["source"] = "".join(cells[0]["source"]).replace(target, "pdf = C * sp.sin(theta) ** (n - 1)")
+    cells[0]["source"] = "".join(cells[0]["source"]).replace(
+        target, "pdf = C * sp.sin(theta) ** (n - 1)"
+    )
     path = tmp_path / "broken.ipynb"
     path.write_text(json.dumps(source))
     result = run_pytest_on(path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +22,6 @@ from scispaces.verify import (
     numeric_close,
     symbolic_equal,
 )
-
 
 # Deterministic and fast: a fixed derandomised search, no example database on disk.
 PROPERTY = settings(max_examples=80, deadline=None, derandomize=True, database=None)

@@ -29,14 +29,7 @@ __all__ = ["angle_cdf", "angle_normaliser", "angle_pdf", "angle_variance", "cosi
 
 def _dimension(n: ArrayLike) -> NDArray[np.float64]:
     """``n`` as a float array, after checking it is a whole number >= 2."""
-    arr = np.asarray(n)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"n: expected whole numbers (the dimension), got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("n: must be finite")
+    arr = _finite(n, "n")
     if np.any(arr != np.round(arr)) or np.any(arr < 2):
         raise ValueError("n: the dimension must be a whole number >= 2")
     return arr
@@ -65,7 +58,9 @@ _SERIES_FROM = 100.0  # x = (n - 1)/2 above which the series is used (truncation
 
 
 def angle_normaliser(n: ArrayLike) -> NDArray[np.float64] | float:
-    r""":math:`C_n = \Gamma(\tfrac n2) / \big(\sqrt\pi\,\Gamma(\tfrac{n-1}2)\big) = 1/\int_0^\pi \sin^{n-2}\theta\,d\theta`.
+    r"""The normaliser :math:`C_n = \Gamma(\tfrac n2) / \big(\sqrt\pi\,\Gamma(\tfrac{n-1}2)\big)`.
+
+    Equivalently :math:`C_n = 1/\int_0^\pi \sin^{n-2}\theta\,d\theta`.
 
     It is the ratio of the areas of the unit spheres in :math:`\mathbb R^{n-1}` and
     :math:`\mathbb R^n`, and grows like :math:`\sqrt{n/(2\pi)}`. With :math:`x = (n-1)/2`,
@@ -150,7 +145,9 @@ def angle_cdf(theta: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     n = _dimension(n)
     a = (n - 1) / 2
     cos = np.cos(theta)
-    tail = 0.5 * special.betainc(a, 0.5, np.sin(theta) ** 2)  # mass between theta and the nearer end
+    tail = 0.5 * special.betainc(
+        a, 0.5, np.sin(theta) ** 2
+    )  # mass between theta and the nearer end
     middle = 0.5 * special.betainc(0.5, a, cos**2)  # |F - 1/2|
     out = np.where(
         middle < 0.25, 0.5 - np.sign(cos) * middle, np.where(theta <= np.pi / 2, tail, 1 - tail)

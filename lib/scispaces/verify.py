@@ -180,7 +180,9 @@ def symbolic_equal(
         return _matrix_equal(lhs, rhs, assumptions)
     for name, side in (("lhs", lhs), ("rhs", rhs)):
         if not isinstance(side, sp.Expr):
-            raise TypeError(f"{name}: expected a SymPy expression or matrix, got {type(side).__name__}")
+            raise TypeError(
+                f"{name}: expected a SymPy expression or matrix, got {type(side).__name__}"
+            )
     (diff,) = _with_assumptions([lhs - rhs], assumptions)
     if diff == 0:
         return SymbolicResult("proved", "identical")
@@ -199,7 +201,9 @@ def symbolic_equal(
     return SymbolicResult("undecided", "", f"no transformation reduced lhs - rhs to 0: {diff}")
 
 
-def _matrix_equal(lhs: Any, rhs: Any, assumptions: Mapping[Any, Mapping[str, bool]] | None) -> SymbolicResult:
+def _matrix_equal(
+    lhs: Any, rhs: Any, assumptions: Mapping[Any, Mapping[str, bool]] | None
+) -> SymbolicResult:
     """Entrywise :func:`symbolic_equal`: proved only if every entry is."""
     import sympy as sp
 
@@ -263,7 +267,9 @@ def _fmt(x: float) -> str:
     return f"{x:.1e}"
 
 
-def numeric_close(actual: Any, desired: Any, rtol: float = 1e-12, atol: float = 0.0) -> NumericResult:
+def numeric_close(
+    actual: Any, desired: Any, rtol: float = 1e-12, atol: float = 0.0
+) -> NumericResult:
     """Check ``|actual - desired| <= atol + rtol * |desired|`` elementwise (broadcasting).
 
     Inputs are compared as float64 (complex128 if either is complex), so integers cannot
@@ -277,10 +283,16 @@ def numeric_close(actual: Any, desired: Any, rtol: float = 1e-12, atol: float = 
     (True, 'rel 5.0e-14')
     """
     for name, tol in (("rtol", rtol), ("atol", atol)):
-        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (math.isfinite(tol) and tol >= 0):
+        if (
+            isinstance(tol, bool)
+            or not isinstance(tol, numbers.Real)
+            or not (math.isfinite(tol) and tol >= 0)
+        ):
             raise ValueError(f"{name} must be a finite real number >= 0, got {tol!r}")
     if rtol == 0 and atol == 0:
-        raise ValueError("rtol and atol are both 0: state a tolerance (exact claims use Ledger.exact)")
+        raise ValueError(
+            "rtol and atol are both 0: state a tolerance (exact claims use Ledger.exact)"
+        )
     arrays = []
     for name, value in (("actual", actual), ("desired", desired)):
         arr = np.asarray(value)
@@ -350,8 +362,7 @@ class Ledger:
         self.claims.append(claim)
         if not claim.passed:
             raise AssertionError(
-                f"claim {claim.id!r} failed: {claim.statement}"
-                + (f" ({detail})" if detail else "")
+                f"claim {claim.id!r} failed: {claim.statement}" + (f" ({detail})" if detail else "")
             )
 
     def symbolic(
@@ -367,7 +378,8 @@ class Ledger:
         method = f"SymPy: {result.method}" if result.passed else "SymPy"
         if assumptions:
             method += "; assuming " + "; ".join(
-                f"{s} " + " ".join(k for k, v in facts.items() if v) for s, facts in assumptions.items()
+                f"{s} " + " ".join(k for k, v in facts.items() if v)
+                for s, facts in assumptions.items()
             )
         error = "0 (exact)" if result.passed else result.verdict
         claim = Claim(claim_id, statement, method, error, "exact", result.passed)
@@ -394,7 +406,9 @@ class Ledger:
         """Record a claim checked exactly (a count, an integer identity, a sign)."""
         if not isinstance(holds, bool | np.bool_):
             raise TypeError(f"holds: expected a bool, got {type(holds).__name__}")
-        claim = Claim(claim_id, statement, method, "0 (exact)" if holds else "violated", "exact", bool(holds))
+        claim = Claim(
+            claim_id, statement, method, "0 (exact)" if holds else "violated", "exact", bool(holds)
+        )
         self._record(claim)
 
     # -- rendering ---------------------------------------------------------------
@@ -417,7 +431,10 @@ class Ledger:
         ]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
         lines = [f"Claims ledger: {self.chapter} ({self.summary()})"]
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in [head, *rows]]
+        lines += [
+            "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+            for r in [head, *rows]
+        ]
         return "\n".join(lines)
 
     def summary(self) -> str:
@@ -441,7 +458,9 @@ class Ledger:
             f"<tbody>{cells}</tbody></table>"
         )
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _repr_mimebundle_(
+        self, include=None, exclude=None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         data = {"text/plain": repr(self), "text/html": self.to_html()}
         return data, {LEDGER_METADATA_KEY: self.to_json()}
 
@@ -462,4 +481,3 @@ def load_ledger(notebook: str | Path) -> Ledger:
     if not found:
         raise ValueError(f"notebook {notebook}: displays no claims ledger")
     return Ledger.from_json(found[-1])
-
