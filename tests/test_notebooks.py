@@ -89,6 +89,20 @@ def test_outputs_are_clean(path):
     assert not problems, "\n".join(problems)
 
 
+LONG_CELL = 20  # lines; longer code cells must be collapsible on the site
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_long_code_cells_are_collapsible(path):
+    long_open = [
+        c["execution_count"]
+        for c in code_cells(load(path))
+        if "".join(c["source"]).count("\n") >= LONG_CELL
+        and "hide-input" not in c["metadata"].get("tags", [])
+    ]
+    assert not long_open, f"cells {long_open} are over {LONG_CELL} lines: tag them hide-input"
+
+
 CHAPTERS = chapters(ROOT)
 
 
