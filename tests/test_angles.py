@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
+
 from scispaces.angles import angle_cdf, angle_normaliser, angle_pdf, angle_variance, cosine_pdf
 
 EPS = float(np.finfo(float).eps)  # 2.2e-16

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from scispaces.book import chapters, notebooks, resolve, toc_entries
 from scispaces.verify import load_ledger
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
 from scispaces.book import chapters, toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,6 +12,7 @@ import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
 from scispaces.verify import (
     LEDGER_METADATA_KEY,
     Claim,

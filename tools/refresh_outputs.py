@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
 from scispaces.book import find_root, notebooks
 
 
