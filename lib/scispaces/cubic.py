@@ -14,8 +14,8 @@ Su Jianlin, kexue.fm/archives/831 (2010-08-08). For :math:`a x^3 + b x^2 + c x +
 4. polish each real root with one guarded Newton step on the monic cubic, and recover a complex
    pair from the real root :math:`r` by Vieta's relations in the original units:
    :math:`|z|^2 = -D/r` and :math:`2\,\mathrm{Re}\,z = -(B + r)` or :math:`(C - |z|^2)/r`, whichever
-   does not cancel; three real roots spread over more than eight orders of magnitude get their
-   small members from the same deflation.
+   does not cancel; when two real roots are both 100x smaller than the third, they come from the
+   same deflation.
 """
 
 from __future__ import annotations
@@ -66,13 +66,31 @@ _SHIFTS = 2 * np.pi * np.arange(3) / 3
 def _deflate(B, C, D, r):
     """x^3 + B x^2 + C x + D = (x - r)(x^2 - 2h x + g): the half-sum h and product g of the other roots.
 
-    Vieta: g = -D/r, and 2h = -(B + r) or (C - g)/r, whichever does not cancel (the second when
-    |r| is the larger root scale). Works in the caller's units, so nothing underflows.
+    Vieta gives two forms. Division-free, g = C + r(B + r) and 2h = -(B + r), which is accurate
+    when r is the small root; with r as the large root, g = -D/r and 2h = (C - g)/r. The first
+    g decides which (r^2 > |g|: r is the larger), so a zero or tiny r never divides anything.
+    """
+    with np.errstate(
+        divide="ignore", invalid="ignore", over="ignore"
+    ):  # r^2 = inf compares correctly
+        g_small = C + r * (B + r)
+        large = r * r > np.abs(g_small)
+        g = np.where(large, -D / r, g_small)
+        twice_h = np.where(large, (C - g) / r, -(B + r))
+    return twice_h / 2, g
+
+
+def _refine_small(B, C, D, r):
+    """A real root r much smaller than the other two, recomputed as -D / (their product).
+
+    In scaled units such a root has only absolute accuracy; Vieta's r * g = -D with the
+    division-free product g = C + r(B + r) restores its relative accuracy, and gives exactly 0
+    when D = 0.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        g = np.where(r != 0, -D / r, C)
-        twice_h = np.where(r * r > np.abs(g), (C - g) / r, -(B + r))
-    return twice_h / 2, g
+        g = C + r * (B + r)
+        small = (r * r <= np.abs(g)) & (g != 0)
+        return np.where(small, -D / np.where(small, g, 1.0), r)
 
 
 def _pair(h, g):
@@ -101,7 +119,12 @@ def _sort_rows3(t):
 def _solve_block(a, b, c, d, re, im):
     """Roots of one block of 1-D coefficient arrays, into real and imaginary parts ``re``, ``im`` (n, 3)."""
     # 1. monic, then scale x = s t by the power of two s >= the root-size bound (exact).
-    B0, C0, D0 = b / a, c / a, d / a
+    with np.errstate(over="ignore"):
+        B0, C0, D0 = b / a, c / a, d / a
+    if not (np.isfinite(B0).all() and np.isfinite(C0).all() and np.isfinite(D0).all()):
+        raise ValueError(
+            "a, b, c, d: the coefficient ratios b/a, c/a, d/a exceed the floating-point range"
+        )
     size = np.maximum(np.maximum(np.abs(B0), np.sqrt(np.abs(C0))), np.cbrt(np.abs(D0)))
     s = np.ldexp(1.0, np.frexp(size)[1])
     inv = 1 / s
@@ -117,26 +140,24 @@ def _solve_block(a, b, c, d, re, im):
     flat = (P == 0) | ~np.isfinite(p)  # P negligible: y^3 = -Q
     three = (P < 0) & (np.abs(p) < 2) & ~flat
 
-    # 3a. three real roots: z_k = 2 cos((arccos(p/2) - 2 pi k)/3), already in descending order.
+    # 3a. three real roots: z_k = 2 cos((arccos(p/2) - 2 pi k)/3), k = 2, 1, 0 ascending.
     i3 = np.flatnonzero(three)
     if i3.size:
-        B3, C3, D3 = B[i3, None], C[i3, None], D[i3, None]
         theta = np.arccos(p[i3] / 2) / 3
-        t3 = 2 * lam[i3, None] * np.cos(theta[:, None] - _SHIFTS) + shift[i3, None]
-        x3 = _polish(B3, C3, D3, t3[:, ::-1]) * s[i3, None]
-        # Roots far below the largest one are lost in the scaled coefficients (D/s^3 may even
-        # underflow): take them from the quadratic left by deflating the largest, in original units.
-        big = np.abs(x3[:, 0]) >= np.abs(x3[:, 2])
-        dom = np.where(big, x3[:, 0], x3[:, 2])
-        spread = np.minimum(
-            np.abs(x3[:, 1]), np.abs(np.where(big, x3[:, 2], x3[:, 0]))
-        ) < 1e-8 * np.abs(dom)
-        if spread.any():
-            j = np.flatnonzero(spread)
-            x1, x2, _ = _pair(*_deflate(B0[i3][j], C0[i3][j], D0[i3][j], dom[j]))  # real here
-            x3[j] = np.stack([dom[j], x1, x2], axis=1)
-        re[i3] = _sort_rows3(x3)
-        im[i3] = 0
+        t3 = 2 * lam[i3, None] * np.cos(theta[:, None] - _SHIFTS[::-1]) + shift[i3, None]
+        # Polish the isolated root (the end farther from its neighbour: simple, accurate) and take
+        # the other two from the quadratic left by deflating it, in original units. This keeps
+        # small roots (even exact zeros) accurate relative to themselves, splits a near-double
+        # pair symmetrically, and, when the pair is far smaller than the isolated root (where the
+        # scaled |p| is only rounding), lets the quadratic decide whether the pair is real.
+        low = (t3[:, 1] - t3[:, 0]) > (t3[:, 2] - t3[:, 1])
+        iso = _polish(B[i3], C[i3], D[i3], np.where(low, t3[:, 0], t3[:, 2])) * s[i3]
+        iso = _refine_small(B0[i3], C0[i3], D0[i3], iso)
+        x1, x2, y = _pair(*_deflate(B0[i3], C0[i3], D0[i3], iso))
+        complex_pair = (y > 0) & (np.maximum(np.abs(x1), np.abs(x2)) < 1e-2 * np.abs(iso))
+        roots3 = np.stack([iso, x1, x2], axis=1)
+        re[i3] = np.where(complex_pair[:, None], roots3, _sort_rows3(roots3))
+        im[i3] = np.where(complex_pair[:, None], np.stack([np.zeros_like(y), y, -y], axis=1), 0.0)
 
     # 3b. one real root, then the complex pair from Vieta's relations.
     i1 = np.flatnonzero(~three)
@@ -149,7 +170,7 @@ def _solve_block(a, b, c, d, re, im):
         pd = p1[down]
         y[down] = 2 * np.sign(pd) * np.cosh(np.arccosh(np.abs(pd) / 2) / 3) * lam1[down]
         y[level] = np.cbrt(-Q[i1][level])
-        r = _polish(B1, C1, D1, y + shift[i1]) * s[i1]
+        r = _refine_small(B0[i1], C0[i1], D0[i1], _polish(B1, C1, D1, y + shift[i1]) * s[i1])
         x1, x2, imag = _pair(*_deflate(B0[i1], C0[i1], D0[i1], r))
         re[i1] = np.stack([r, x1, x2], axis=1)
         im[i1] = np.stack([np.zeros_like(imag), imag, -imag], axis=1)
@@ -194,8 +215,4 @@ def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArr
         re, im = np.empty((len(a[block]), 3)), np.empty((len(a[block]), 3))
         _solve_block(a[block], b[block], c[block], d[block], re, im)
         out[block].real, out[block].imag = re, im
-    if not np.isfinite(out).all():
-        raise ValueError(
-            "a, b, c, d: the coefficient ratios b/a, c/a, d/a exceed the floating-point range"
-        )
     return out.reshape(*shape, 3)
