@@ -14,14 +14,19 @@ Su Jianlin, kexue.fm/archives/831 (2010-08-08). For :math:`a x^3 + b x^2 + c x +
 4. polish each real root with one guarded Newton step on the monic cubic, and recover a complex
    pair from the real root :math:`r` by Vieta's relations in the original units:
    :math:`|z|^2 = -D/r` and :math:`2\,\mathrm{Re}\,z = -(B + r)` or :math:`(C - |z|^2)/r`, whichever
-   does not cancel; when two real roots are both 100x smaller than the third, they come from the
-   same deflation.
+   does not cancel; for three real roots the other two come from deflating the isolated one;
+5. re-solve the few cubics whose roots cluster (within 10% of their size) around the cluster's
+   centre :math:`c_0`, with the shifted coefficients :math:`f''(c_0)/2, f'(c_0), f(c_0)` evaluated
+   in double-double, which resolves near-multiple roots far below the usual
+   :math:`\sqrt\varepsilon` / :math:`\varepsilon^{1/3}` floor.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from scispaces._dd import horner, two_product
 
 __all__ = ["solve_cubic"]
 
@@ -48,13 +53,16 @@ def _horner(B, C, D, t):
 
 
 def _polish(B, C, D, t):
-    """One Newton step on the monic cubic, kept only where it lowers |f|."""
+    """One Newton step on the scaled monic cubic (roots of order one), kept only if it is small.
+
+    From the closed-form start a simple root needs a correction of a few ulps; a step above 1e-6
+    means f' is nearly 0 (a near-multiple root), where Newton would jump, and those roots are
+    recomputed by the cluster refinement anyway.
+    """
     f, df = _horner(B, C, D, t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        step = np.where(df != 0, f / df, 0.0)
-    t_new = t - step
-    f_new, _ = _horner(B, C, D, t_new)
-    return np.where(np.isfinite(t_new) & (np.abs(f_new) < np.abs(f)), t_new, t)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        step = f / df
+    return np.where(np.abs(step) <= 1e-6, t - step, t)  # NaN/inf steps fail the test too
 
 
 _CHUNK = (
@@ -116,8 +124,52 @@ def _sort_rows3(t):
     return np.stack([x0, x1, x2], axis=1)
 
 
+_CLUSTER = 0.1  # roots closer than this fraction of their size are recomputed around their centre
+
+
+def _near(gap2, size2):
+    """A squared gap is close when below _CLUSTER^2 times the squared size of the roots it separates.
+
+    Squares of roots near 1e300 overflow to inf, which still compares correctly.
+    """
+    return gap2 < _CLUSTER * _CLUSTER * size2
+
+
+def _refine_clusters(a, b, c, d, r, i):
+    """Roots (real parts r, imaginary parts i) of cubics with a near-multiple root, recomputed around the cluster.
+
+    Near a multiple root a double-precision solve is stuck at the conditioning floor (sqrt(eps)
+    for a double, eps^(1/3) for a triple root). Shifting x = c0 + delta to the cluster's centre
+    c0 with the new coefficients f''(c0)/2, f'(c0), f(c0) evaluated in double-double makes them
+    small and accurate, so solving the shifted cubic resolves the cluster to full precision.
+    """
+    pairs = ((0, 1), (1, 2), (0, 2))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        gap2 = np.stack(
+            [(r[:, j] - r[:, k]) ** 2 + (i[:, j] - i[:, k]) ** 2 for j, k in pairs], axis=1
+        )
+        norm2 = r * r + i * i
+        size2 = np.stack([np.maximum(norm2[:, j], norm2[:, k]) for j, k in pairs], axis=1)
+        ratio = np.nan_to_num(gap2 / size2, nan=np.inf)
+    closest = ratio.argmin(axis=1)  # 0: roots (0, 1); 1: (1, 2); 2: (0, 2)
+    first = np.where(closest == 1, 1, 0)
+    second = np.where(closest == 0, 1, 2)
+    pair_centre = (r[np.arange(len(r)), first] + r[np.arange(len(r)), second]) / 2
+    c0 = np.where(_near(gap2, size2).all(axis=1), r.mean(axis=1), pair_centre)
+    three_a = two_product(a, 3.0)
+    half_second = horner(three_a, [b], c0)  # f''(c0)/2 = 3a c0 + b
+    first_derivative = horner(three_a, [2 * b, c], c0)  # f'(c0)
+    value = horner((a, np.zeros_like(a)), [b, c, d], c0)  # f(c0)
+    re_shift, im_shift = np.empty((len(a), 3)), np.empty((len(a), 3))
+    _solve_block(a, half_second, first_derivative, value, re_shift, im_shift)
+    return re_shift + c0[:, None] + 0.0, im_shift
+
+
 def _solve_block(a, b, c, d, re, im):
-    """Roots of one block of 1-D coefficient arrays, into real and imaginary parts ``re``, ``im`` (n, 3)."""
+    """Roots of one block of 1-D coefficient arrays, into real and imaginary parts ``re``, ``im`` (n, 3).
+
+    Returns the mask of rows with a near-multiple root, for :func:`_refine_clusters`.
+    """
     # 1. monic, then scale x = s t by the power of two s >= the root-size bound (exact).
     with np.errstate(over="ignore"):
         B0, C0, D0 = b / a, c / a, d / a
@@ -141,6 +193,7 @@ def _solve_block(a, b, c, d, re, im):
     three = (P < 0) & (np.abs(p) < 2) & ~flat
 
     # 3a. three real roots: z_k = 2 cos((arccos(p/2) - 2 pi k)/3), k = 2, 1, 0 ascending.
+    near = np.zeros(three.shape, dtype=bool)  # rows with a near-multiple root, refined at the end
     i3 = np.flatnonzero(three)
     if i3.size:
         theta = np.arccos(p[i3] / 2) / 3
@@ -157,6 +210,14 @@ def _solve_block(a, b, c, d, re, im):
         complex_pair = (y > 0) & (np.maximum(np.abs(x1), np.abs(x2)) < 1e-2 * np.abs(iso))
         roots3 = np.stack([iso, x1, x2], axis=1)
         re[i3] = np.where(complex_pair[:, None], roots3, _sort_rows3(roots3))
+        x = re[i3]
+        with np.errstate(over="ignore", invalid="ignore"):
+            near[i3] = np.where(
+                complex_pair,
+                _near(4 * y * y, x1 * x1 + y * y),
+                _near((x[:, 1] - x[:, 0]) ** 2, np.maximum(x[:, 0] ** 2, x[:, 1] ** 2))
+                | _near((x[:, 2] - x[:, 1]) ** 2, np.maximum(x[:, 1] ** 2, x[:, 2] ** 2)),
+            )
         im[i3] = np.where(complex_pair[:, None], np.stack([np.zeros_like(y), y, -y], axis=1), 0.0)
 
     # 3b. one real root, then the complex pair from Vieta's relations.
@@ -174,6 +235,14 @@ def _solve_block(a, b, c, d, re, im):
         x1, x2, imag = _pair(*_deflate(B0[i1], C0[i1], D0[i1], r))
         re[i1] = np.stack([r, x1, x2], axis=1)
         im[i1] = np.stack([np.zeros_like(imag), imag, -imag], axis=1)
+        # Near-multiple: the pair nearly coincides, or the real root is near a pair member
+        # (|.|_1 distances, within a factor sqrt(2) of the Euclidean test; cheap on every row).
+        ar, a1, a2 = np.abs(r), np.abs(x1), np.abs(x2)
+        near[i1] = (
+            (np.abs(x1 - x2) + 2 * imag < _CLUSTER * (np.maximum(a1, a2) + imag))
+            | (np.abs(r - x1) + imag < _CLUSTER * np.maximum(ar, a1))
+            | (np.abs(r - x2) + imag < _CLUSTER * np.maximum(ar, a2))
+        )
         ties = i1[
             imag == 0
         ]  # the pair is real (at |p| = 2, or rounded onto the axis): sort all three
@@ -181,6 +250,7 @@ def _solve_block(a, b, c, d, re, im):
             re[ties] = _sort_rows3(re[ties])
             im[ties] = 0
     re += 0.0  # turn -0.0 into 0.0
+    return near
 
 
 def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArray[np.complex128]:
@@ -210,9 +280,16 @@ def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArr
     if len(shape) != 1:  # blocks are taken from 1-D arrays; 1-D views are used as they are
         a, b, c, d = (v.ravel() for v in (a, b, c, d))
     out = np.empty((a.size, 3), dtype=np.complex128)
+    near = np.empty(a.size, dtype=bool)
     for lo in range(0, a.size, _CHUNK):
         block = slice(lo, lo + _CHUNK)
         re, im = np.empty((len(a[block]), 3)), np.empty((len(a[block]), 3))
-        _solve_block(a[block], b[block], c[block], d[block], re, im)
+        near[block] = _solve_block(a[block], b[block], c[block], d[block], re, im)
         out[block].real, out[block].imag = re, im
+    rows = np.flatnonzero(near)  # rare: refined together, once
+    if rows.size:
+        re, im = _refine_clusters(
+            a[rows], b[rows], c[rows], d[rows], out.real[rows], out.imag[rows]
+        )
+        out[rows] = re + 1j * im
     return out.reshape(*shape, 3)

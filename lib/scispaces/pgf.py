@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from scispaces._dd import two_product
+
 __all__ = [
     "binomial_pmf",
     "binomial_poisson_tv",
@@ -95,22 +97,6 @@ def _bd0(
     return np.where(close, s, direct)
 
 
-def _two_product(
-    a: NDArray[np.float64], b: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """a * b as an unevaluated sum hi + lo, exactly (Dekker's algorithm, float64 only)."""
-    split = 134217729.0  # 2^27 + 1
-    hi = a * b
-    ta = split * a
-    a_hi = ta - (ta - a)
-    a_lo = a - a_hi
-    tb = split * b
-    b_hi = tb - (tb - b)
-    b_lo = b - b_hi
-    lo = ((a_hi * b_hi - hi) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    return hi, lo
-
-
 def poisson_pmf(k: ArrayLike, lam: ArrayLike) -> NDArray[np.float64] | float:
     r""":math:`P(X = k) = e^{-\lambda}\lambda^k/k!`, broadcasting ``k`` against ``lam``.
 
@@ -154,7 +140,7 @@ def binomial_pmf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> NDArray[np.float64
     ki = np.where(inside, k, 1.0)
     ni = np.where(inside, n, 2.0)
     pi = np.where(inside, p, 0.5)
-    mean, mean_lo = _two_product(ni, pi)
+    mean, mean_lo = two_product(ni, pi)
     gap = (ki - mean) - mean_lo  # k - np without the rounding of np (which costs (k - np) eps)
     rest = ni - ki
     log_body = (
