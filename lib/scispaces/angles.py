@@ -24,27 +24,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from scispaces._checks import real_array, whole_array
+
 __all__ = ["angle_cdf", "angle_normaliser", "angle_pdf", "angle_variance", "cosine_pdf"]
 
 
 def _dimension(n: ArrayLike) -> NDArray[np.float64]:
-    """``n`` as a float array, after checking it is a whole number >= 2."""
-    arr = _finite(n, "n")
-    if np.any(arr != np.round(arr)) or np.any(arr < 2):
-        raise ValueError("n: the dimension must be a whole number >= 2")
-    return arr
-
-
-def _finite(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    arr = np.asarray(x)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: must be finite (no NaN or inf)")
-    return arr
+    """``n`` as a float array, after checking it is a whole number >= 2 (the dimension)."""
+    return whole_array(n, "n", minimum=2, what="the dimension")
 
 
 def _result(out: NDArray[np.float64]) -> NDArray[np.float64] | float:
@@ -96,7 +83,7 @@ def angle_pdf(theta: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     >>> float(angle_pdf(1.0, 2) * np.pi)  # n = 2: uniform
     1.0
     """
-    theta = _finite(theta, "theta")
+    theta = real_array(theta, "theta")
     n = _dimension(n)
     inside = (theta >= 0) & (theta <= np.pi)
     # 0.0 ** 0 == 1, so n = 2 is uniform up to and including the end points.
@@ -115,7 +102,7 @@ def cosine_pdf(t: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     >>> float(cosine_pdf(0.3, 3))
     0.5
     """
-    t = _finite(t, "t")
+    t = real_array(t, "t")
     n = _dimension(n)
     inside = (t > -1) & (t < 1)
     one_minus_t2 = np.where(inside, (1 - t) * (1 + t), 1.0)  # factored: exact near t = +-1
@@ -141,7 +128,7 @@ def angle_cdf(theta: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     >>> round(float(angle_cdf(np.pi / 3, 3)), 12)  # n = 3: (1 - cos theta) / 2
     0.25
     """
-    theta = _finite(theta, "theta")
+    theta = real_array(theta, "theta")
     n = _dimension(n)
     a = (n - 1) / 2
     cos = np.cos(theta)

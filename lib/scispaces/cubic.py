@@ -26,23 +26,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scispaces._checks import real_array
 from scispaces._dd import horner, two_product
 
 __all__ = ["solve_cubic"]
-
-
-def _coefficient(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    arr = np.asarray(x)
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name}: coefficients must be real, got a complex array")
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64, copy=False)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name}: coefficients must be finite (no NaN or inf)")
-    return arr
 
 
 def _horner(B, C, D, t):
@@ -270,7 +257,7 @@ def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArr
     >>> np.round(solve_cubic(1, 0, 0, 1), 12)  # x^3 = -1
     array([-1. +0.j       ,  0.5+0.8660254j,  0.5-0.8660254j])
     """
-    a, b, c, d = (_coefficient(v, n) for v, n in zip((a, b, c, d), "abcd", strict=True))
+    a, b, c, d = (real_array(v, n) for v, n in zip((a, b, c, d), "abcd", strict=True))
     if np.any(a == 0):
         raise ValueError(
             "a: the leading coefficient must be non-zero (otherwise it is not a cubic)"

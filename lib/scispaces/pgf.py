@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from scispaces._checks import real_array, whole_array
 from scispaces._dd import two_product
 
 __all__ = [
@@ -35,25 +36,6 @@ __all__ = [
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 # stirlerr(n) = log n! - log(sqrt(2 pi n) (n/e)^n) = 1/(12n) - 1/(360n^3) + 1/(1260n^5) - ...
 _STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188)
-
-
-def _real(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    arr = np.asarray(x)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: must be finite (no NaN or inf)")
-    return arr
-
-
-def _count(x: ArrayLike, name: str) -> NDArray[np.float64]:
-    arr = _real(x, name)
-    if np.any(arr < 0) or np.any(arr != np.round(arr)):
-        raise ValueError(f"{name}: must be a whole number >= 0")
-    return arr
 
 
 def _result(out: NDArray[np.float64]) -> NDArray[np.float64] | float:
@@ -108,8 +90,8 @@ def poisson_pmf(k: ArrayLike, lam: ArrayLike) -> NDArray[np.float64] | float:
     >>> round(float(poisson_pmf(2, 3.0)), 12)  # e^-3 3^2 / 2
     0.224041807655
     """
-    k = _count(k, "k")
-    lam = _real(lam, "lam")
+    k = whole_array(k, "k")
+    lam = real_array(lam, "lam")
     if np.any(lam <= 0):
         raise ValueError("lam: must be > 0")
     k, lam = np.broadcast_arrays(k, lam)
@@ -130,9 +112,9 @@ def binomial_pmf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> NDArray[np.float64
     >>> round(float(binomial_pmf(3, 10, 0.3)), 12)
     0.266827932
     """
-    k = _count(k, "k")
-    n = _count(n, "n")
-    p = _real(p, "p")
+    k = whole_array(k, "k")
+    n = whole_array(n, "n")
+    p = real_array(p, "p")
     if np.any((p < 0) | (p > 1)):
         raise ValueError("p: must lie in [0, 1]")
     k, n, p = np.broadcast_arrays(k, n, p)
@@ -191,7 +173,7 @@ def pgf_coefficients(
         raise TypeError(f"G: expected a callable, got {type(G).__name__}")
     if isinstance(k_max, bool) or not isinstance(k_max, int | np.integer) or k_max < 0:
         raise ValueError(f"k_max: must be a whole number >= 0, got {k_max!r}")
-    radius_arr = _real(radius, "radius")
+    radius_arr = real_array(radius, "radius")
     if radius_arr.ndim or radius_arr <= 0:
         raise ValueError("radius: must be a single number > 0")
     if nodes is None:
@@ -221,8 +203,8 @@ def tv_distance(p: ArrayLike, q: ArrayLike) -> NDArray[np.float64] | float:
     >>> tv_distance([0.5, 0.5], [1.0])
     0.5
     """
-    a = _real(p, "p")
-    b = _real(q, "q")
+    a = real_array(p, "p")
+    b = real_array(q, "q")
     for name, arr in (("p", a), ("q", b)):
         if arr.ndim == 0:
             raise ValueError(
@@ -280,8 +262,8 @@ def binomial_poisson_tv(n: ArrayLike, lam: ArrayLike) -> NDArray[np.float64] | f
     >>> round(float(binomial_poisson_tv(10, 3.0)), 6)
     0.086409
     """
-    n = _count(n, "n")
-    lam = _real(lam, "lam")
+    n = whole_array(n, "n")
+    lam = real_array(lam, "lam")
     if np.any(lam <= 0):
         raise ValueError("lam: must be > 0")
     if np.any(n < lam):
