@@ -29,6 +29,7 @@ from scispaces._checks import real_array
 
 __all__ = ["h", "min_dimension", "pair_entropy"]
 
+KAPPA_RANGE = (0.01, 20.0)  # norms sqrt(kappa n) for which h is tested against mpmath to 1e-10
 _DEBYE_FROM = 100.0  # order nu of I_nu above which the uniform (Debye) expansion is used
 _RATIO_STEPS = 400  # backward-recurrence steps for I_{nu+1}/I_nu
 
@@ -92,8 +93,10 @@ def h(n: ArrayLike, kappa: ArrayLike = 1.0) -> NDArray[np.float64] | float:
     r""":math:`h_n = \log\mathbb{E}\,e^{k\cos\theta} - k\,I_{n/2}(k)/I_{n/2-1}(k)`, :math:`k = \kappa n`, vectorised.
 
     The entropy per pair beyond :math:`2\log N` for vectors of norm :math:`\sqrt{\kappa n}` in random
-    directions of :math:`\mathbb R^n` (:math:`\langle u, v\rangle = \kappa n\cos\theta`). Real ``n >= 2``;
-    relative error below 1e-10 from n = 2 to beyond 1e6.
+    directions of :math:`\mathbb R^n` (:math:`\langle u, v\rangle = \kappa n\cos\theta`). Real ``n >= 2`` and
+    ``0.01 <= kappa <= 20`` (``KAPPA_RANGE``); relative error below 1e-10 from n = 2 to beyond 1e6.
+    Outside that range of kappa the scaled Bessel function underflows (small kappa) or the ratio's
+    recurrence is too short (large kappa), so it is refused rather than answered inaccurately.
 
     Examples
     --------
@@ -104,8 +107,10 @@ def h(n: ArrayLike, kappa: ArrayLike = 1.0) -> NDArray[np.float64] | float:
     kappa = real_array(kappa, "kappa")
     if np.any(n < 2):
         raise ValueError("n: the dimension must be >= 2")
-    if np.any(kappa <= 0):
-        raise ValueError("kappa: must be > 0")
+    if np.any((kappa < KAPPA_RANGE[0]) | (kappa > KAPPA_RANGE[1])):
+        raise ValueError(
+            f"kappa: must lie in [{KAPPA_RANGE[0]}, {KAPPA_RANGE[1]}], where h is verified to 1e-10"
+        )
     n, kappa = np.broadcast_arrays(n, kappa)
     k = kappa * n
     out = _log_moment(n, k) - k * _bessel_ratio(n / 2 - 1, k)
@@ -124,8 +129,8 @@ def min_dimension(N: ArrayLike, kappa: float = 1.0) -> NDArray[np.float64] | flo
     if np.any(N < 2):
         raise ValueError("N: the vocabulary size must be >= 2")
     kappa_arr = real_array(kappa, "kappa")
-    if kappa_arr.ndim or kappa_arr <= 0:
-        raise ValueError("kappa: must be a single number > 0")
+    if kappa_arr.ndim or not KAPPA_RANGE[0] <= kappa_arr <= KAPPA_RANGE[1]:
+        raise ValueError(f"kappa: must be a single number in [{KAPPA_RANGE[0]}, {KAPPA_RANGE[1]}]")
     kappa = float(kappa_arr)
     slope = -float(h(1e6, kappa)) / 1e6  # h_n ~ -slope n for large n
 
@@ -158,33 +163,40 @@ def pair_entropy(U, V, chunk: int = 1024) -> float:
     if type(U).__module__.startswith("torch") or type(V).__module__.startswith("torch"):
         import torch
 
-        U = torch.as_tensor(U, dtype=torch.float64)
-        V = torch.as_tensor(V, dtype=torch.float64)
-        lib, to_float = torch, float
-        finite = bool(torch.isfinite(U).all() and torch.isfinite(V).all())
+        tensors = []
+        for name, x in (("U", U), ("V", V)):
+            x = torch.as_tensor(x).detach()
+            if x.is_complex() or x.dtype == torch.bool:
+                raise TypeError(f"{name}: expected real numbers, got dtype {x.dtype}")
+            x = x.to(torch.float64)
+            if not bool(torch.isfinite(x).all()):
+                raise ValueError(f"{name}: must be finite (no NaN or inf)")
+            tensors.append(x)
+        U, V = tensors
+        lib = torch
     else:
         U, V = real_array(U, "U"), real_array(V, "V")
-        lib, to_float = np, float
-        finite = True
-    if not finite:
-        raise ValueError("U, V: must be finite (no NaN or inf)")
+        lib = np
     if U.ndim != 2 or V.ndim != 2 or U.shape[1] != V.shape[1]:
         raise ValueError(
             f"U, V: must be (N, n) and (M, n) with the same n, got {tuple(U.shape)} and {tuple(V.shape)}"
         )
     if U.shape[0] < 1 or V.shape[0] < 1:
         raise ValueError("U, V: need at least one row each")
-    if not (isinstance(chunk, int) and chunk >= 1):
+    if isinstance(chunk, bool) or not isinstance(chunk, int | np.integer) or chunk < 1:
         raise ValueError(f"chunk: must be a whole number >= 1, got {chunk!r}")
     shift = None  # running maximum score: Z = e^shift * z_sum
     z_sum = weighted = 0.0  # sum of e^(s - shift), and of e^(s - shift) * s
-    for lo in range(0, U.shape[0], chunk):
-        s = U[lo : lo + chunk] @ V.T
-        top = to_float(s.max())
+    for lo in range(0, U.shape[0], int(chunk)):
+        with np.errstate(over="ignore", invalid="ignore"):
+            s = U[lo : lo + int(chunk)] @ V.T
+        top = float(s.max())
+        if not np.isfinite(top) or not bool(lib.isfinite(s).all()):
+            raise ValueError("U, V: the scores <u_i, v_j> overflow float64")
         if shift is None or top > shift:
             scale = 0.0 if shift is None else np.exp(shift - top)
             z_sum, weighted, shift = z_sum * scale, weighted * scale, top
         e = lib.exp(s - shift)
-        z_sum += to_float(e.sum())
-        weighted += to_float((e * s).sum())
+        z_sum += float(e.sum())
+        weighted += float((e * s).sum())
     return float(shift + np.log(z_sum) - weighted / z_sum)

@@ -70,6 +70,10 @@ def _strategies() -> list[tuple[str, Callable[[Any], Any]]]:
         ("powsimp + radsimp", lambda e: sp.radsimp(sp.powsimp(sp.expand(e), force=False))),
         ("doit + simplify", lambda e: sp.simplify(e.doit())),
         ("polygamma shift + simplify", lambda e: sp.simplify(_shift_polygamma(e))),
+        (
+            "logcombine + simplify",
+            lambda e: sp.simplify(sp.logcombine(e)),
+        ),  # only where arguments are > 0
     ]
 
 
@@ -156,8 +160,9 @@ def symbolic_equal(
     The difference ``d = lhs - rhs`` is proved zero if it is structurally 0, if SymPy's
     assumption system says ``d.is_zero is True``, or if one of the transformations
     ``simplify``, ``expand``, ``expand_func``, ``gammasimp``, ``trigsimp``, a rewrite in
-    ``exp``, ``expand_log``, ``powsimp``/``radsimp``, ``doit``, or the polygamma recurrence
-    reduces it to exactly 0.
+    ``exp``, ``expand_log``, ``powsimp``/``radsimp``, ``doit``, the polygamma recurrence, or
+    ``logcombine`` (which combines logarithms only of arguments known to be positive) reduces it
+    to exactly 0.
     ``assumptions`` maps symbols to SymPy assumption keywords, e.g.
     ``{n: {"integer": True, "positive": True}}``; the symbols are replaced by ones that
     carry them before the check.
