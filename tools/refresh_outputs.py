@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from scispaces.book import find_root, notebooks
+from scispaces.book import find_root, notebooks, run_notebook
 
 
 def execute(path: Path, timeout: int = 120) -> float:
@@ -32,16 +30,9 @@ def execute(path: Path, timeout: int = 120) -> float:
             cell.outputs, cell.execution_count = [], None
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
-    start = time.perf_counter()
-    NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=timeout,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
+    seconds = run_notebook(nb, path.parent, timeout)
     nbformat.write(nb, path)
-    return time.perf_counter() - start
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:

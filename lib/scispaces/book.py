@@ -1,15 +1,18 @@
 """The book's structure: its pages in ``_toc.yml`` order, and the ledgers its chapters stored.
 
-Used by the refresh tool (which notebooks to execute, in which order), the hygiene tests
-(every notebook is listed, every entry exists) and the status page (every chapter's ledger).
+Used by the refresh tool (which notebooks to execute, in which order, and how), the
+benchmarks (the same execution, timed), the hygiene tests (every notebook is listed, every
+entry exists) and the status page (every chapter's ledger).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scispaces.verify import Ledger, load_ledger
 
@@ -108,3 +111,19 @@ def status_table(chapters: list[ChapterLedger]) -> str:
         '<table class="scispaces-ledger"><thead><tr><th>chapter</th><th>claims</th>'
         f"<th>passed</th><th>all pass</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def run_notebook(nb: Any, folder: str | Path, timeout: int = 120) -> float:
+    """Execute ``nb`` (an nbformat notebook, changed in place) in a fresh python3 kernel whose
+    working directory is ``folder``; return the wall time in seconds, kernel start included."""
+    from nbclient import NotebookClient
+
+    start = time.perf_counter()
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=timeout,
+        record_timing=False,
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
+    return time.perf_counter() - start
