@@ -11,7 +11,7 @@ marked runs = 1, are made once). Parts measured:
    only runs the notebook's import statements;
 2. the README's test command, ``pytest``, on all cores and pinned to one (``taskset -c 0``,
    ``-n 0``);
-3. the site build: cold (after ``jupyter-book clean``), warm (nothing changed) and after
+3. the site build: cold (``_build`` removed), warm (nothing changed) and after
    touching one notebook;
 4. the library kernels against what a user would pick instead, one module per kernel in
    ``benchmarks/kernels`` (a new module there is picked up without editing this file).
@@ -143,7 +143,6 @@ def bench_site(repeats: int) -> dict:
     touched = ROOT / "book" / "cubic_trig.ipynb"
 
     def cold() -> None:
-        run([*book, "clean", "."])
         shutil.rmtree(ROOT / "_build", ignore_errors=True)
         run(build)
 
