@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import kernels  # noqa: E402
 from benchmarks.timing import measure  # noqa: E402
-from scispaces.book import notebooks, run_notebook  # noqa: E402
+from booktools.notebooks import run_notebook  # noqa: E402
+from booktools.toc import notebooks  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results.json"
 PERFORMANCE_PAGE = ROOT / "book" / "performance.ipynb"

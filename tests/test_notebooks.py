@@ -1,9 +1,11 @@
-"""Notebook hygiene: what nbval does not check but a reproducible book needs.
+"""Notebook hygiene: what nbval does not check but a reproducible, readable book needs.
 
-Every notebook is listed in _toc.yml and every entry exists; every notebook is stored
-executed top to bottom, with outputs, on the python3 kernel, with no errors, stderr, SVG,
-memory addresses, absolute paths or timings in its outputs. Every chapter cites its source
-post, shows a figure and ends with a ledger in which every claim passed.
+Every notebook is listed in _toc.yml and every entry exists; every notebook has a text source
+(book/src/*.md) with the same cells, and is stored executed top to bottom, with outputs, on the
+python3 kernel, with no errors, stderr, SVG, memory addresses, absolute paths, timings or
+Python reprs in its outputs. Code cells are short and each is led by a sentence. Every chapter
+cites its source post, shows its implementation, shows numbered figures that the text refers
+to, and ends with a ledger in which every claim passed; the status page has a section for each.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scispaces.book import chapters, notebooks, resolve, toc_entries
+from booktools.notebooks import cells_of, read_source, source_of
+from booktools.toc import chapters, notebooks, resolve, title, toc_entries
 from scispaces.verify import load_ledger
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +29,9 @@ ABSOLUTE_PATH = re.compile(
     r"(/home/|/root/|/tmp/|/work/|/Users/|/usr/|site-packages|[A-Za-z]:\\\\)"
 )
 TIMING = re.compile(r"(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs|us) ± )")
+# What a reader should never have to decode: a container or array repr, an object's default repr.
+REPR = re.compile(r"^\s*(\{|\[|\(|array\(|tensor\(|<[\w.]+ object\b|<IPython\.)")
+RICH = ("text/html", "text/latex", "text/markdown", "image/png")
 
 
 def load(path: Path) -> dict:
@@ -90,18 +96,62 @@ def test_outputs_are_clean(path):
     assert not problems, "\n".join(problems)
 
 
-LONG_CELL = 20  # lines; longer code cells must be collapsible on the site
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_text_source_matches_notebook(path):
+    """The notebook was built from its text source: same cells, sources and tags."""
+    assert source_of(path).is_file(), f"no text source: write {source_of(path)} (see README)"
+    source = cells_of(read_source(path))
+    stored = cells_of(load_nb4(path))
+    assert source == stored, (
+        f"{path.name} differs from {source_of(path).name}: run tools/refresh_outputs.py {path}"
+    )
+
+
+def load_nb4(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
-def test_long_code_cells_are_collapsible(path):
-    long_open = [
-        c["execution_count"]
-        for c in code_cells(load(path))
-        if "".join(c["source"]).count("\n") >= LONG_CELL
-        and "hide-input" not in c["metadata"].get("tags", [])
+def test_no_python_reprs_in_outputs(path):
+    """Results are shown as tables or typeset formulas, never as dict/list/array/object reprs."""
+    problems = []
+    for cell in code_cells(load(path)):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if any(k in data for k in RICH):
+                continue  # the page shows the rich form
+            text = "".join(out.get("text", "")) + "".join(data.get("text/plain", ""))
+            if REPR.match(text):
+                problems.append(f"cell {cell['execution_count']}: {text.strip()[:60]!r}")
+    assert not problems, "outputs a reader would have to decode:\n" + "\n".join(problems)
+
+
+MAX_CELL_LINES = 25  # split longer cells, each part led by a sentence
+
+
+def tags(cell: dict) -> list[str]:
+    return cell["metadata"].get("tags", [])
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_are_short_and_led_by_a_sentence(path):
+    cells = load(path)["cells"]
+    long = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code" and "".join(c["source"]).strip().count("\n") >= MAX_CELL_LINES
     ]
-    assert not long_open, f"cells {long_open} are over {LONG_CELL} lines: tag them hide-input"
+    assert not long, f"cells {long} have over {MAX_CELL_LINES} lines: split them"
+    unled = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code"
+        and "remove-input" not in tags(c)
+        and (i == 0 or cells[i - 1]["cell_type"] != "markdown")
+    ]
+    assert not unled, f"code cells {unled} do not follow a Markdown sentence that says what they do"
 
 
 CHAPTERS = chapters(ROOT)
@@ -116,10 +166,11 @@ def test_chapter_ends_with_a_passing_ledger(path):
     ledger = load_ledger(path)
     assert ledger.claims, "the ledger records no claims"
     assert ledger.passed, [c.id for c in ledger.claims if not c.passed]
-    last_outputs = code_cells(load(path))[-1].get("outputs", [])
-    assert any("scispaces.ledger" in o.get("metadata", {}) for o in last_outputs), (
+    last = code_cells(load(path))[-1]
+    assert any("scispaces.ledger" in o.get("metadata", {}) for o in last.get("outputs", [])), (
         "the last code cell must display the ledger"
     )
+    assert "remove-input" in tags(last), "tag the ledger cell remove-input: show the table only"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
@@ -137,3 +188,30 @@ def test_chapter_cites_its_source_and_shows_a_figure(path):
         o for c in code_cells(nb) for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]
     assert figures, "show at least one figure (PNG output)"
+    assert "```{literalinclude}" in markdown and ":pyobject:" in markdown, (
+        "show the core of the library function in the chapter (literalinclude with :pyobject:)"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_figures_are_numbered_and_referred_to(path):
+    nb = load(path)
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    problems = []
+    for cell in code_cells(nb):
+        if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            continue
+        figure = cell["metadata"].get("mystnb", {}).get("figure", {})
+        name = figure.get("name")
+        if not (name and figure.get("caption")):
+            problems.append(f"cell {cell['execution_count']}: give the figure a name and caption")
+        elif f"{{numref}}`{name}`" not in markdown:
+            problems.append(f"figure {name} is never referred to with {{numref}}`{name}`")
+    assert not problems, "\n".join(problems)
+
+
+def test_status_page_has_a_section_per_chapter():
+    status = source_of(BOOK / "status.ipynb").read_text(encoding="utf-8")
+    sections = re.findall(r'^## (.+)\n\n```\{code-cell\}[^`]*?ledgers\["(\w+)"\]', status, re.M)
+    expected = [(title(p), p.stem) for p in CHAPTERS]
+    assert sections == expected, f"book/src/status.md sections {sections}, expected {expected}"

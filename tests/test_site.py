@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scispaces.book import chapters, toc_entries
+from booktools.toc import chapters, toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"

@@ -1,13 +1,14 @@
-"""Re-execute the book's notebooks in place, in _toc.yml order, and store their outputs.
+"""Build the book's notebooks from their text sources, execute them, store their outputs.
 
-    python tools/refresh_outputs.py                         # every notebook
-    python tools/refresh_outputs.py book/random_angles.ipynb  # just these (status page: run it last)
+    python tools/refresh_outputs.py                           # every notebook, in _toc.yml order
+    python tools/refresh_outputs.py book/random_angles.ipynb  # just these (then the status page)
 
-Run it after changing lib/ or a notebook, then commit the notebooks: pytest (nbval, strict)
-compares fresh outputs with the stored ones. Each notebook gets a fresh kernel with its own
-folder as working directory, as nbval and Jupyter give it, and PYTHONHASHSEED=0 as the test
-suite gives it (conftest.py): SymPy's choices depend on the hash seed. Timing metadata is not
-recorded, so re-running an unchanged notebook leaves its file unchanged.
+The text source ``book/src/<name>.md`` (jupytext MyST) is what you edit; this tool turns it into
+``book/<name>.ipynb`` and executes it in a fresh kernel with the notebook's folder as working
+directory, as nbval and Jupyter run it, and with PYTHONHASHSEED=0 as the test suite has it
+(conftest.py): SymPy's choices depend on the hash seed. Run it after changing lib/ or a text
+source, then commit both: pytest (nbval, strict) compares fresh outputs with the stored ones.
+Re-running an unchanged source leaves its notebook unchanged.
 """
 
 from __future__ import annotations
@@ -17,22 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-import nbformat
-
-from scispaces.book import find_root, notebooks, run_notebook
-
-
-def execute(path: Path, timeout: int = 120) -> float:
-    """Execute one notebook in place; return the wall time in seconds."""
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-        cell.metadata.pop("execution", None)
-    nb.metadata.pop("widgets", None)
-    seconds = run_notebook(nb, path.parent, timeout)
-    nbformat.write(nb, path)
-    return seconds
+from booktools.notebooks import execute_source, source_of
+from booktools.toc import find_root, notebooks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,9 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     root = find_root(Path(__file__).parent)
     paths = [p.resolve() for p in args.notebooks] or notebooks(root)
     for path in paths:
-        if path.suffix != ".ipynb" or not path.is_file():
-            parser.error(f"notebooks: {path} is not a notebook file")
-        print(f"{path.relative_to(root)}: {execute(path):.1f} s", flush=True)
+        if path.suffix == ".md" and path.parent.name == "src":
+            path = path.parent.parent / f"{path.stem}.ipynb"  # a text source names its notebook
+        if path.suffix != ".ipynb" or not source_of(path).is_file():
+            parser.error(f"notebooks: {path} is not a notebook with a text source in book/src/")
+        print(f"{path.relative_to(root)}: {execute_source(path):.1f} s", flush=True)
     return 0
 
 

@@ -4,18 +4,26 @@ Every chapter of the book uses this module the same way::
 
     from scispaces.verify import Ledger
     ledger = Ledger("random_angles")
-    ledger.symbolic("norm", "p_n integrates to 1", sp.integrate(p, (t, 0, sp.pi)), 1)
+    ledger.symbolic("norm", "$p_n$ integrates to 1", sp.integrate(p, (t, 0, sp.pi)), 1)
     ledger.numeric("lib", "library pdf = lambdified pdf", lib_values, sym_values, rtol=1e-12)
-    ledger.exact("count", "every sample lies in [0, pi]", bool(ok.all()), "count over samples")
+    ledger.statistical("mc_mean", "Monte Carlo mean = exact mean", mean, exact, stderr, method=...)
+    ledger.bound("ks", "samples follow the law", p_value, measure="KS p-value", lower=1e-3, ...)
+    ledger.exact("count", "every sample lies in $[0, \\pi]$", bool(ok.all()), "count over samples")
     ledger  # rendered as the claims table at the end of the chapter
 
-A check that fails records the claim as failed and raises ``AssertionError`` carrying the
-claim's statement, so a notebook (and hence nbval) stops at the first false claim.
+Every claim has a *kind* of evidence (:data:`KINDS`): a **proof** (a symbolic identity for every
+value of its free symbols, under the assumptions the ledger shows), **instances** (exact, at
+chosen values), **numeric** (floating point, within a tolerance), **statistical** (judged
+against its spread), or a **definition** / **sanity** check, which is shown but not counted as
+evidence. A check that fails records the claim as failed and raises ``AssertionError`` carrying
+the claim's statement, so a notebook (and hence nbval) stops at the first false claim.
 
 Symbolic checks pass only on proof: the difference of the two sides must reduce to exactly
 0 under one of a fixed list of SymPy transformations. A difference that no transformation
 decides fails as *undecided*; one that is nonzero at a sample point fails as *false*.
-SymPy is imported lazily, so ``import scispaces`` stays light.
+Numeric claims whose error is rounding must sit far below their tolerance
+(:data:`PORTABLE_MARGIN`) and are shown as a bound, so the stored ledger is the same on every
+CPU. SymPy is imported lazily, so ``import scispaces`` stays light.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -97,16 +105,39 @@ def _shift_polygamma(expr: Any) -> Any:
     return expr.replace(sp.polygamma, shift)
 
 
+def _sympify(value: Any, name: str) -> Any:
+    """``value`` as a SymPy object; strings and other non-numbers are refused by name."""
+    import sympy as sp
+
+    try:
+        return sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name}: expected a SymPy expression, matrix or number, got {type(value).__name__}"
+        ) from exc
+
+
 def _with_assumptions(exprs: list[Any], assumptions: Mapping[Any, Mapping[str, bool]] | None):
     """Replace each symbol named in ``assumptions`` by one carrying those assumptions."""
     import sympy as sp
 
     if not assumptions:
         return exprs
+    from sympy.core.assumptions import _assume_defined
+
     subs = {}
     for sym, facts in assumptions.items():
         if not isinstance(sym, sp.Symbol):
             raise TypeError(f"assumptions: keys must be SymPy Symbols, got {sym!r}")
+        if not isinstance(facts, Mapping):
+            raise TypeError(f"assumptions: {sym} must map to a dict of facts, got {facts!r}")
+        for key, value in facts.items():
+            if key not in _assume_defined:
+                raise ValueError(f"assumptions: {key!r} (for {sym}) is not a SymPy assumption")
+            if not isinstance(value, bool):
+                raise TypeError(
+                    f"assumptions: {sym}'s {key!r} must be True or False, got {value!r}"
+                )
         subs[sym] = sp.Symbol(sym.name, **dict(facts))
     return [e.xreplace(subs) for e in exprs]
 
@@ -180,7 +211,7 @@ def symbolic_equal(
     """
     import sympy as sp
 
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    lhs, rhs = _sympify(lhs, "lhs"), _sympify(rhs, "rhs")
     if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
         return _matrix_equal(lhs, rhs, assumptions)
     for name, side in (("lhs", lhs), ("rhs", rhs)):
@@ -263,6 +294,11 @@ class NumericResult:
         return ", ".join(parts)
 
 
+def _one_digit(x: float) -> str:
+    """A bound with one significant digit: ``1e-13``, ``3e-07``."""
+    return f"{x:.0e}"
+
+
 def _fmt(x: float) -> str:
     """Two significant digits: errors are orders of magnitude, not exact values."""
     if x == 0:
@@ -332,38 +368,127 @@ def numeric_close(
 
 # --------------------------------------------------------------------------- ledger
 
+KINDS: dict[str, str] = {
+    "proof": "a symbolic identity for every value of its symbols, under the assumptions shown",
+    "instances": "exact (symbolic or rational arithmetic), at the chosen values stated",
+    "numeric": "floating-point agreement at sample points, within the tolerance shown",
+    "statistical": "a Monte Carlo or training result, judged against its spread",
+    "definition": "restates a definition: shown for the reader, not counted as evidence",
+    "sanity": "a trivially true fact: shown for the reader, not counted as evidence",
+}
+EVIDENCE = ("proof", "instances", "numeric", "statistical")  # the kinds that count
+
+# A rounding-level error must lie this far below its tolerance: another CPU's rounding may make
+# it a few times larger, and the stored ledger must still read the same there.
+PORTABLE_MARGIN = 30
+
+
+def _domain(expr: Any) -> str:
+    """In words, the values a proved identity holds for: its free symbols and their assumptions."""
+    from sympy.core.function import AppliedUndef
+
+    groups: dict[str, list[str]] = {}
+    for s in sorted(expr.free_symbols, key=lambda s: s.name):
+        if s.is_integer:
+            what = (
+                "positive integer"
+                if s.is_positive
+                else "integer >= 0"
+                if s.is_nonnegative
+                else "integer"
+            )
+        elif s.is_positive:
+            what = "> 0"
+        elif s.is_negative:
+            what = "< 0"
+        elif s.is_nonnegative:
+            what = ">= 0"
+        elif s.is_nonpositive:
+            what = "<= 0"
+        elif s.is_real:
+            what = "real, nonzero" if s.is_nonzero else "real"
+        else:
+            what = "complex, nonzero" if s.is_nonzero else "complex"
+        groups.setdefault(what, []).append(s.name)
+    parts = [f"{', '.join(names)} {what}" for what, names in groups.items()]
+    functions = sorted({f.func.__name__ for f in expr.atoms(AppliedUndef)})
+    if functions:
+        parts.append("any function " + ", ".join(functions))
+    return "for all " + "; ".join(parts) if parts else ""
+
+
+def _free(expr: Any) -> bool:
+    from sympy.core.function import AppliedUndef
+
+    return bool(expr.free_symbols) or bool(expr.atoms(AppliedUndef))
+
+
+def _kind(kind: str, allowed: tuple[str, ...]) -> str:
+    if kind not in allowed:
+        raise ValueError(f"kind: must be one of {', '.join(allowed)}; got {kind!r}")
+    return kind
+
 
 @dataclass(frozen=True)
 class Claim:
-    """One row of a ledger."""
+    """One row of a ledger: what is claimed, which kind of evidence, how checked, what measured."""
 
     id: str
     statement: str
+    kind: str
     method: str
-    error: str
+    measured: str
     tolerance: str
     passed: bool
 
+    @classmethod
+    def from_json(cls, data: Any, where: str = "claim") -> Claim:
+        """A claim from its JSON form, refusing anything but the exact fields and types."""
+        names = [f.name for f in fields(cls)]
+        if not isinstance(data, Mapping) or sorted(data) != sorted(names):
+            raise ValueError(f"{where}: expected an object with the fields {names}, got {data!r}")
+        for name in names:
+            expected = bool if name == "passed" else str
+            if type(data[name]) is not expected:
+                raise ValueError(
+                    f"{where}: field {name!r} must be a {expected.__name__}, got {data[name]!r}"
+                )
+        if data["kind"] not in KINDS:
+            raise ValueError(
+                f"{where}: kind must be one of {', '.join(KINDS)}, got {data['kind']!r}"
+            )
+        return cls(**data)
 
-@dataclass
+
 class Ledger:
-    """The claims a chapter makes, each with how it was checked and the error measured.
+    """The claims a chapter makes, each with its kind of evidence, how it was checked and the
+    error measured.
 
-    Renders as a table (plain text, HTML). The displayed output carries a JSON copy in its
-    metadata under ``"scispaces.ledger"``, so the status page can gather every chapter's
-    ledger from the stored notebooks (:func:`load_ledger`); renderers ignore metadata, and
-    nbval compares the text and HTML, which say the same.
+    Each recording method checks its claim at once and raises ``AssertionError`` if it fails, so
+    a notebook (and nbval) stops at the first false claim. The ledger renders as a table (plain
+    text, and HTML with typeset math); the displayed output carries a JSON copy in its metadata
+    under ``"scispaces.ledger"``, from which the status page gathers every chapter's ledger.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's name (the notebook's stem).
     """
 
-    chapter: str
-    claims: list[Claim] = field(default_factory=list)
+    def __init__(self, chapter: str) -> None:
+        if not isinstance(chapter, str) or not chapter:
+            raise ValueError(f"chapter: must be a non-empty string, got {chapter!r}")
+        self.chapter = chapter
+        self.claims: list[Claim] = []
 
     # -- recording -------------------------------------------------------------
     def _record(self, claim: Claim, detail: str = "") -> None:
-        if not claim.id or not isinstance(claim.id, str):
-            raise ValueError(f"claim_id must be a non-empty string, got {claim.id!r}")
+        if not isinstance(claim.id, str) or not claim.id:
+            raise ValueError(f"claim_id: must be a non-empty string, got {claim.id!r}")
+        if not isinstance(claim.statement, str) or not claim.statement:
+            raise ValueError(f"statement: must be a non-empty string, got {claim.statement!r}")
         if any(c.id == claim.id for c in self.claims):
-            raise ValueError(f"claim_id {claim.id!r} is already in the ledger of {self.chapter!r}")
+            raise ValueError(f"claim_id: {claim.id!r} is already in the ledger of {self.chapter!r}")
         self.claims.append(claim)
         if not claim.passed:
             raise AssertionError(
@@ -377,17 +502,34 @@ class Ledger:
         lhs: Any,
         rhs: Any,
         assumptions: Mapping[Any, Mapping[str, bool]] | None = None,
+        kind: str | None = None,
     ) -> None:
-        """Record that ``lhs == rhs`` symbolically; see :func:`symbolic_equal`."""
+        """Record that ``lhs == rhs`` symbolically; see :func:`symbolic_equal`.
+
+        ``kind`` defaults to ``"proof"`` when the identity has free symbols or undefined
+        functions (it then holds for all of their values allowed by their assumptions, which
+        the ledger shows) and to ``"instances"`` when it has none. ``"definition"`` and
+        ``"sanity"`` mark claims that are not evidence.
+        """
+        import sympy as sp
+
         result = symbolic_equal(lhs, rhs, assumptions)
-        method = f"SymPy: {result.method}" if result.passed else "SymPy"
-        if assumptions:
-            method += "; assuming " + "; ".join(
-                f"{s} " + " ".join(k for k, v in facts.items() if v)
-                for s, facts in assumptions.items()
+        sides = _with_assumptions([sp.sympify(lhs), sp.sympify(rhs)], assumptions)
+        both = sp.Tuple(*sides)
+        free = _free(both)
+        if kind is None:
+            kind = "proof" if free else "instances"
+        _kind(kind, ("proof", "instances", "definition", "sanity"))
+        if kind == "proof" and not free:
+            raise ValueError(
+                f"kind: {claim_id!r} has no free symbols, so it is checked at chosen values: "
+                "use 'instances'"
             )
-        error = "0 (exact)" if result.passed else result.verdict
-        claim = Claim(claim_id, statement, method, error, "exact", result.passed)
+        method = f"SymPy ({result.method})" if result.passed else "SymPy"
+        domain = _domain(both) if kind == "proof" else ""
+        method += f", {domain}" if domain else ""
+        measured = "exact" if result.passed else result.verdict
+        claim = Claim(claim_id, statement, kind, method, measured, "exact", result.passed)
         self._record(claim, detail=f"{result.verdict}: {result.detail}")
 
     def numeric(
@@ -399,39 +541,224 @@ class Ledger:
         rtol: float = 1e-12,
         atol: float = 0.0,
         method: str = "NumPy",
+        rounding: bool = True,
+        kind: str = "numeric",
     ) -> None:
-        """Record that ``actual`` matches ``desired`` within tolerance; see :func:`numeric_close`."""
-        result = numeric_close(actual, desired, rtol=rtol, atol=atol)
-        claim = Claim(
-            claim_id, statement, method, result.describe(), result.tolerance(), result.passed
-        )
-        self._record(claim, detail=f"max error {result.describe()}, {result.tolerance()}")
+        """Record that ``actual`` matches ``desired`` within tolerance; see :func:`numeric_close`.
 
-    def exact(self, claim_id: str, statement: str, holds: bool, method: str) -> None:
-        """Record a claim checked exactly (a count, an integer identity, a sign)."""
+        ``rounding=True`` (the default) says the two sides compute the same number, so their
+        difference is rounding error, whose digits change from CPU to CPU: the ledger then shows
+        it as a bound a tenth of the tolerance, and the claim requires it to be at most
+        1/``PORTABLE_MARGIN`` of the tolerance, so that another machine's rounding cannot
+        change the stored ledger or the verdict. ``rounding=False`` is for a stable error
+        (a truncation or discretisation error, a series remainder), shown with two digits.
+        """
+        _kind(kind, ("numeric", "sanity"))
+        result = numeric_close(actual, desired, rtol=rtol, atol=atol)
+        if not rounding or not result.passed:
+            claim = Claim(
+                claim_id,
+                statement,
+                kind,
+                method,
+                result.describe(),
+                result.tolerance(),
+                result.passed,
+            )
+            self._record(claim, detail=f"max error {result.describe()}, {result.tolerance()}")
+            return
+        margin = numeric_close(
+            actual, desired, rtol=rtol / PORTABLE_MARGIN, atol=atol / PORTABLE_MARGIN
+        )
+        bound = ", ".join(
+            f"{name} < {_one_digit(tol / 10)}"
+            for name, tol in (("abs", atol), ("rel", rtol))
+            if tol > 0 and (name == "rel" or atol > 0)
+        )
+        claim = Claim(
+            claim_id,
+            statement,
+            kind,
+            method,
+            bound if margin.passed else result.describe(),
+            result.tolerance(),
+            margin.passed,
+        )
+        self._record(
+            claim,
+            detail=(
+                f"a rounding-level error of {result.describe()} is within a factor "
+                f"{PORTABLE_MARGIN} of its tolerance {result.tolerance()}: another CPU's rounding "
+                "could fail it. Widen the tolerance, or pass rounding=False if this error is "
+                "not rounding (a truncation error, say)"
+            ),
+        )
+
+    def bound(
+        self,
+        claim_id: str,
+        statement: str,
+        value: float,
+        *,
+        measure: str,
+        upper: float | None = None,
+        lower: float | None = None,
+        method: str,
+        kind: str = "numeric",
+        floor: float | None = None,
+    ) -> None:
+        """Record that a measured ``value`` lies below ``upper`` and/or above ``lower``.
+
+        ``measure`` names what ``value`` is ("relative error", "KS p-value", "|z|"); the ledger
+        shows it with two digits, or as a bound ``< floor`` when ``floor`` is given (for a value
+        at the level of rounding). A value within one part in 10^9 of its bound is a knife edge
+        and fails: choose a bound that the mathematics, not the last bit, decides.
+        """
+        _kind(kind, ("numeric", "statistical", "instances", "sanity"))
+        if upper is None and lower is None:
+            raise ValueError("upper, lower: give at least one bound")
+        for name, b in (("upper", upper), ("lower", lower)):
+            if b is not None and not (isinstance(b, numbers.Real) and math.isfinite(b)):
+                raise ValueError(f"{name}: must be a finite real number, got {b!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"value: expected a real number, got {type(value).__name__}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"value: must be finite, got {value!r}")
+        from scispaces.report import below, sig
+
+        shown = below(value, floor) if floor is not None else sig(value)
+        holds = (upper is None or value <= upper) and (lower is None or value >= lower)
+        edge = any(
+            b is not None and abs(value - b) <= 1e-9 * max(abs(b), 1e-300) for b in (upper, lower)
+        )
+        if upper is not None and lower is not None:
+            tolerance = f"in [{sig(lower)}, {sig(upper)}]"
+        else:
+            tolerance = f"<= {sig(upper)}" if upper is not None else f">= {sig(lower)}"
+        claim = Claim(
+            claim_id,
+            statement,
+            kind,
+            method,
+            f"{measure} = {shown}" if floor is None else f"{measure} {shown}",
+            tolerance,
+            holds and not edge,
+        )
+        self._record(
+            claim, detail="on a knife edge" if holds and edge else f"{measure} = {value!r}"
+        )
+
+    def statistical(
+        self,
+        claim_id: str,
+        statement: str,
+        estimate: Any,
+        reference: Any,
+        stderr: Any,
+        *,
+        method: str,
+        z_max: float = 4.0,
+    ) -> None:
+        """Record that Monte Carlo ``estimate`` agrees with ``reference`` within ``z_max`` standard
+        errors: ``|estimate - reference| <= z_max * stderr``, elementwise, with the z-score shown.
+        """
+        arrays = [np.asarray(v, dtype=float) for v in (estimate, reference, stderr)]
+        if not all(np.isfinite(a).all() for a in arrays):
+            raise ValueError("estimate, reference, stderr: must be finite")
+        if not (arrays[2] > 0).all():
+            raise ValueError("stderr: must be > 0")
+        if not (isinstance(z_max, numbers.Real) and z_max > 0):
+            raise ValueError(f"z_max: must be a number > 0, got {z_max!r}")
+        try:
+            z = (arrays[0] - arrays[1]) / arrays[2]
+        except ValueError as exc:
+            raise ValueError("estimate, reference, stderr: shapes do not broadcast") from exc
+        worst = float(np.max(np.abs(z)))
+        measure = f"|z| = {worst:.1f}" if z.size == 1 else f"max |z| = {worst:.1f} of {z.size}"
+        claim = Claim(
+            claim_id,
+            statement,
+            "statistical",
+            method,
+            measure,
+            f"|z| <= {z_max:g}",
+            worst <= z_max,
+        )
+        self._record(claim, detail=measure)
+
+    def exact(
+        self, claim_id: str, statement: str, holds: bool, method: str, kind: str = "instances"
+    ) -> None:
+        """Record a claim checked exactly (a count, a sign, an integer identity, a set equality)."""
         if not isinstance(holds, bool | np.bool_):
             raise TypeError(f"holds: expected a bool, got {type(holds).__name__}")
+        _kind(kind, tuple(KINDS))
         claim = Claim(
-            claim_id, statement, method, "0 (exact)" if holds else "violated", "exact", bool(holds)
+            claim_id,
+            statement,
+            kind,
+            method,
+            "holds" if holds else "violated",
+            "exact",
+            bool(holds),
         )
         self._record(claim)
 
-    # -- rendering ---------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------
     @property
     def passed(self) -> bool:
         return bool(self.claims) and all(c.passed for c in self.claims)
+
+    def counts(self) -> dict[str, int]:
+        """How many claims of each kind, in the order of :data:`KINDS`."""
+        return {k: sum(c.kind == k for c in self.claims) for k in KINDS}
+
+    def summary(self) -> str:
+        """One line: the evidence by kind, and the checks that are not evidence."""
+        counts = self.counts()
+        evidence = sum(counts[k] for k in EVIDENCE)
+        passed = sum(c.passed for c in self.claims if c.kind in EVIDENCE)
+        kinds = ", ".join(f"{counts[k]} {k}" for k in EVIDENCE if counts[k])
+        line = f"{passed} of {evidence} claims of evidence passed ({kinds})"
+        other = len(self.claims) - evidence
+        if other:
+            line += f"; {other} definitions and sanity checks, not counted"
+        return line
 
     def to_json(self) -> dict[str, Any]:
         return {"chapter": self.chapter, "claims": [asdict(c) for c in self.claims]}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Ledger:
-        return cls(data["chapter"], [Claim(**c) for c in data["claims"]])
+    def from_json(cls, data: Any) -> Ledger:
+        """A ledger from :meth:`to_json`'s form, refusing malformed or duplicate claims."""
+        if not isinstance(data, Mapping) or set(data) != {"chapter", "claims"}:
+            raise ValueError("data: expected an object with 'chapter' and 'claims'")
+        if not isinstance(data["claims"], list):
+            raise ValueError("data: 'claims' must be a list")
+        ledger = cls(data["chapter"])
+        for i, item in enumerate(data["claims"]):
+            claim = Claim.from_json(item, where=f"claims[{i}]")
+            if any(c.id == claim.id for c in ledger.claims):
+                raise ValueError(f"claims[{i}]: duplicate claim id {claim.id!r}")
+            ledger.claims.append(claim)
+        return ledger
 
+    # -- rendering ---------------------------------------------------------------
     def __repr__(self) -> str:
-        head = ("id", "claim", "method", "error", "tolerance", "ok")
+        from scispaces.report import plain_math
+
+        head = ("id", "kind", "claim", "method", "measured", "tolerance", "ok")
         rows = [
-            (c.id, c.statement, c.method, c.error, c.tolerance, "yes" if c.passed else "NO")
+            (
+                c.id,
+                c.kind,
+                plain_math(c.statement),
+                plain_math(c.method),
+                c.measured,
+                c.tolerance,
+                "yes" if c.passed else "NO",
+            )
             for c in self.claims
         ]
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
@@ -442,25 +769,29 @@ class Ledger:
         ]
         return "\n".join(lines)
 
-    def summary(self) -> str:
-        n_ok = sum(c.passed for c in self.claims)
-        return f"{n_ok} of {len(self.claims)} claims checked and passed"
-
     def to_html(self) -> str:
-        cells = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(v)}</td>"
-                for v in (c.id, c.statement, c.method, c.error, c.tolerance)
+        """The ledger as an HTML table; inline math ``$...$`` is typeset by MathJax on the site."""
+        from scispaces.report import html_math
+
+        def row(c: Claim) -> str:
+            mark = "&#10003;" if c.passed else "&#10007;"
+            return (
+                f'<tr class="kind-{c.kind}">'
+                f'<td data-label="claim">{html_math(c.statement)}'
+                f'<br><code class="claim-id">{html.escape(c.id)}</code></td>'
+                f'<td data-label="evidence"><span class="evidence">{c.kind}</span></td>'
+                f'<td data-label="how checked">{html_math(c.method)}</td>'
+                f'<td data-label="measured">{html.escape(c.measured)}</td>'
+                f'<td data-label="tolerance">{html.escape(c.tolerance)}</td>'
+                f'<td data-label="pass" class="pass">{mark}</td></tr>'
             )
-            + f"<td>{'&#10003;' if c.passed else '&#10007;'}</td></tr>"
-            for c in self.claims
-        )
+
         return (
-            f'<table class="scispaces-ledger"><caption>Claims ledger: {html.escape(self.summary())}'
-            "</caption><thead><tr><th>id</th><th>claim</th><th>how it was checked</th>"
-            "<th>measured error</th><th>tolerance</th><th>pass</th></tr></thead>"
-            f"<tbody>{cells}</tbody></table>"
+            '<table class="scispaces-ledger mathjax_process">'
+            f"<caption>Claims ledger: {html.escape(self.summary())}</caption>"
+            "<thead><tr><th>claim</th><th>evidence</th><th>how it was checked</th>"
+            "<th>measured</th><th>tolerance</th><th>pass</th></tr></thead>"
+            f"<tbody>{''.join(row(c) for c in self.claims)}</tbody></table>"
         )
 
     def _repr_mimebundle_(
@@ -473,16 +804,24 @@ class Ledger:
 def load_ledger(notebook: str | Path) -> Ledger:
     """The ledger a stored, executed chapter notebook displayed last.
 
-    Raises ``ValueError`` naming the notebook if it displayed none.
+    Raises ``ValueError`` naming the notebook if it cannot be read, displayed no ledger, or
+    stored a malformed one.
     """
-    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"notebook {notebook}: cannot be read as a notebook: {exc}") from exc
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
     found = [
         out["metadata"][LEDGER_METADATA_KEY]
-        for cell in nb.get("cells", [])
-        if cell.get("cell_type") == "code"
+        for cell in cells
+        if isinstance(cell, dict) and cell.get("cell_type") == "code"
         for out in cell.get("outputs", [])
-        if LEDGER_METADATA_KEY in out.get("metadata", {})
+        if isinstance(out, dict) and LEDGER_METADATA_KEY in out.get("metadata", {})
     ]
     if not found:
         raise ValueError(f"notebook {notebook}: displays no claims ledger")
-    return Ledger.from_json(found[-1])
+    try:
+        return Ledger.from_json(found[-1])
+    except ValueError as exc:
+        raise ValueError(f"notebook {notebook}: its stored ledger is malformed: {exc}") from exc
