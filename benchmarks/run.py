@@ -7,10 +7,10 @@
 Every figure is the median of ``--repeats`` runs with its min and max (a few very slow runs,
 marked runs = 1, are made once). Parts measured:
 
-1. every notebook in ``_toc.yml`` executed in a fresh kernel, and its floor: a fresh kernel that
-   only runs the notebook's import statements;
+1. every notebook in ``_toc.yml`` executed in a fresh kernel, the time spent in each of its
+   sections, and its floor: a fresh kernel that only runs the notebook's import statements;
 2. the README's test command, ``pytest``, on all cores and pinned to one (``taskset -c 0``,
-   ``-n 0``);
+   ``-n 0``), and the notebooks in CI's second numerical profile;
 3. the site build: cold (``_build`` removed), warm (nothing changed) and after
    touching one notebook;
 4. the library kernels against what a user would pick instead, one module per kernel in
@@ -30,6 +30,7 @@ import os
 import pkgutil
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 from importlib import metadata
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import kernels  # noqa: E402
 from benchmarks.timing import measure  # noqa: E402
-from booktools.notebooks import run_notebook  # noqa: E402
+from booktools.notebooks import read_source, run_notebook, section_times  # noqa: E402
 from booktools.toc import notebooks  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -92,24 +93,36 @@ def imports_only(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def bench_notebooks(repeats: int) -> list[dict]:
+    """Each notebook's run time and its import floor, and the time in each of its sections."""
     rows = []
     for path in notebooks(ROOT):
         if path == PERFORMANCE_PAGE:
             continue  # it reads this file; timing it here would time a stale page
-        source = nbformat.read(path, as_version=4)
+        source = read_source(path)
         folder = path.parent
-        full = measure(lambda s=source, d=folder: run_notebook(nbformat.from_dict(s), d), repeats)
+        sections: list[dict[str, float]] = []
+
+        def full(s=source, d=folder, out=sections) -> None:
+            nb = nbformat.from_dict(s)
+            run_notebook(nb, d, record_timing=True)
+            out.append(section_times(nb))
+
+        total = measure(full, repeats)
         floor = measure(lambda s=source, d=folder: run_notebook(imports_only(s), d), repeats)
         rows.append(
             {
                 "notebook": str(path.relative_to(ROOT)),
-                "time": full,
+                "time": total,
                 "floor": floor,
-                "ratio": full["median"] / floor["median"],
+                "ratio": total["median"] / floor["median"],
+                "sections": {
+                    name: statistics.median(run.get(name, 0.0) for run in sections)
+                    for name in sections[0]
+                },
             }
         )
         print(
-            f"  {rows[-1]['notebook']}: {full['median']:.1f} s, floor {floor['median']:.1f} s",
+            f"  {rows[-1]['notebook']}: {total['median']:.1f} s, floor {floor['median']:.1f} s",
             flush=True,
         )
     return rows
@@ -122,6 +135,7 @@ def run(command: list[str], env: dict | None = None) -> None:
 
 
 def bench_tests(repeats: int) -> dict:
+    """The README's test command on all cores and on one, and CI's second numerical profile."""
     pytest = [sys.executable, "-m", "pytest", "-q"]
     single = {
         **os.environ,
@@ -134,6 +148,9 @@ def bench_tests(repeats: int) -> dict:
         "all_cores": measure(lambda: run(pytest), repeats),
         "one_core": measure(
             lambda: run(["taskset", "-c", "0", *pytest, "-n", "0"], env=single), repeats
+        ),
+        "baseline_profile": measure(
+            lambda: run([*pytest, "--numerical-profile=baseline", "book"]), repeats
         ),
     }
 

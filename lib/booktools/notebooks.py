@@ -69,9 +69,15 @@ def cells_of(nb: Any) -> list[tuple[str, str, tuple[str, ...]]]:
     ]
 
 
-def run_notebook(nb: Any, folder: str | Path, timeout: int = HANG_GUARD) -> float:
+def run_notebook(
+    nb: Any, folder: str | Path, timeout: int = HANG_GUARD, record_timing: bool = False
+) -> float:
     """Execute ``nb`` (an nbformat notebook, changed in place) in a fresh python3 kernel whose
-    working directory is ``folder``; return the wall time in seconds, kernel start included."""
+    working directory is ``folder``; return the wall time in seconds, kernel start included.
+
+    ``record_timing`` stores each cell's start and end in its metadata (for
+    :func:`section_times`); stored notebooks are executed without it, so they carry no times.
+    """
     from nbclient import NotebookClient
 
     start = time.perf_counter()
@@ -79,10 +85,30 @@ def run_notebook(nb: Any, folder: str | Path, timeout: int = HANG_GUARD) -> floa
         nb,
         kernel_name="python3",
         timeout=timeout,
-        record_timing=False,
+        record_timing=record_timing,
         resources={"metadata": {"path": str(folder)}},
     ).execute()
     return time.perf_counter() - start
+
+
+def section_times(nb: Any) -> dict[str, float]:
+    """Seconds spent in each level-2 section (``## ...``) of a notebook run with record_timing."""
+    from datetime import datetime
+
+    def stamp(cell: Any, key: str) -> datetime:
+        return datetime.fromisoformat(cell.metadata["execution"][key].replace("Z", "+00:00"))
+
+    times: dict[str, float] = {}
+    section = "(before the first section)"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    section = line[3:].strip()
+        elif "execution" in cell.metadata:
+            spent = stamp(cell, "shell.execute_reply") - stamp(cell, "iopub.execute_input")
+            times[section] = times.get(section, 0.0) + spent.total_seconds()
+    return times
 
 
 def execute_source(notebook: str | Path) -> float:
