@@ -103,8 +103,11 @@ def in_range(
 
 
 def count(n: Any, name: str, minimum: int = 1) -> int:
-    """``n`` as a Python int, after checking it is an integer (not a bool) >= ``minimum``."""
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+    """``n`` as a Python int, after checking it is an integer (not a bool) >= ``minimum``.
+
+    NumPy integer scalars are accepted; ``np.timedelta64`` (a NumPy integer subclass) is not.
+    """
+    if isinstance(n, bool | np.timedelta64) or not isinstance(n, int | np.integer):
         raise TypeError(f"{name}: expected an integer, got {type(n).__name__}")
     if n < minimum:
         raise ValueError(f"{name}: must be an integer >= {minimum}, got {n}")

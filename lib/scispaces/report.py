@@ -25,18 +25,28 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
+
+from scispaces._checks import count, real_scalar
 
 __all__ = ["Formula", "Table", "below", "formula", "html_math", "plain_math", "sig"]
 
 _INLINE_MATH = re.compile(r"\$([^$]+)\$")
 
 
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
+    return value
+
+
 def html_math(text: str) -> str:
     r"""``text`` escaped for HTML, with ``$...$`` turned into MathJax's inline ``\(...\)``."""
-    parts = _INLINE_MATH.split(text)  # even: prose, odd: math
+    parts = _INLINE_MATH.split(_text(text, "text"))  # even: prose, odd: math
     return "".join(
         html.escape(p) if i % 2 == 0 else r"\(" + html.escape(p) + r"\)"
         for i, p in enumerate(parts)
@@ -45,37 +55,50 @@ def html_math(text: str) -> str:
 
 def plain_math(text: str) -> str:
     """``text`` with the ``$`` delimiters of inline math removed, for plain-text output."""
-    return _INLINE_MATH.sub(lambda m: m.group(1), text)
+    return _INLINE_MATH.sub(lambda m: m.group(1), _text(text, "text"))
 
 
-def _one_digit(x: float) -> str:
-    """``x`` with one significant digit: ``1e-14``, ``3e-07``, ``0.05``, ``20``."""
-    return f"{x:.0e}" if not 1e-3 <= abs(x) < 1e4 else f"{x:.1g}"
+def _one_digit_up(x: float) -> str:
+    """``x > 0`` rounded *up* to one significant digit: ``1e-14``, ``3e-07``, ``0.05``, ``200``.
+
+    Rounding up keeps ``"< bound"`` true: 101 becomes 200, never 100.
+    """
+    exact = Decimal(repr(float(x)))  # the shortest decimal that is x
+    exponent = exact.adjusted()
+    first = math.ceil(exact.scaleb(-exponent))
+    if first == 10:
+        first, exponent = 1, exponent + 1
+    if -3 <= exponent < 4:
+        return format(Decimal(first).scaleb(exponent), "f")
+    return f"{first}e{exponent:+03d}"
 
 
 def below(value: float, floor: float) -> str:
     """``value`` printed as ``"< floor"`` when it is below ``floor``, else with 2 digits.
+
+    The bound shows ``floor`` rounded up to one digit (``below(150, 101)`` is ``"< 200"``).
 
     For quantities at the level of rounding (a mass drift, the gap between two float
     computations of one number): their digits differ from CPU to CPU, the bound does not.
     ``floor`` must be a positive number far from the values expected, so that no machine's
     rounding moves a value across it.
     """
-    if not (isinstance(floor, int | float) and math.isfinite(floor) and floor > 0):
+    value = real_scalar(value, "value")
+    floor = real_scalar(floor, "floor")
+    if not floor > 0:
         raise ValueError(f"floor: must be a finite number > 0, got {floor!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"value: must be finite, got {value!r}")
     if abs(value) < floor:
-        return f"< {_one_digit(floor)}"
+        return f"< {_one_digit_up(floor)}"
     return sig(value)
 
 
 def sig(value: float, digits: int = 2) -> str:
-    """``value`` with ``digits`` significant digits, in scientific notation when small or large."""
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"digits: must be an integer >= 1, got {digits!r}")
-    value = float(value)
-    if value == 0 or not math.isfinite(value):
+    """``value`` (finite) with ``digits`` significant digits (1 to 17, all a float64 has), in
+    scientific notation when small or large."""
+    value = real_scalar(value, "value")
+    if count(digits, "digits") > 17:
+        raise ValueError(f"digits: a float64 has at most 17 significant digits, got {digits}")
+    if value == 0:
         return f"{value:g}"
     if 1e-3 <= abs(value) < 1e4:
         return f"{value:.{digits}g}"
@@ -101,34 +124,68 @@ class Table:
     def __init__(
         self,
         columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
+        rows: Iterable[Sequence[Any]],
         caption: str = "",
-        formats: dict[str, str | Callable[[Any], str]] | None = None,
+        formats: Mapping[str, str | Callable[[Any], str]] | None = None,
     ) -> None:
-        self.columns = [str(c) for c in columns]
+        if isinstance(columns, str) or not isinstance(columns, Sequence):
+            raise TypeError(f"columns: expected a list of headings, got {type(columns).__name__}")
+        self.columns = [_text(c, "columns") for c in columns]
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError(f"columns: headings must be distinct, got {self.columns!r}")
+        if formats is not None and not isinstance(formats, Mapping):
+            raise TypeError(f"formats: expected a dict, got {type(formats).__name__}")
         formats = dict(formats or {})
         unknown = set(formats) - set(self.columns)
         if unknown:
-            raise ValueError(f"formats: no column named {sorted(unknown)!r}")
+            raise ValueError(f"formats: no column named {sorted(unknown, key=str)!r}")
+        for column, fmt in formats.items():
+            if not (isinstance(fmt, str) or callable(fmt)):
+                raise TypeError(
+                    f"formats: {column!r} needs a format spec or a function, got {fmt!r}"
+                )
+        if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
+            raise TypeError(f"rows: expected a list of rows, got {type(rows).__name__}")
         self.rows = []
         for i, row in enumerate(rows):
+            if isinstance(row, str | bytes) or not isinstance(row, Iterable):
+                raise TypeError(
+                    f"rows: row {i} must be a list of entries, got {type(row).__name__}"
+                )
             row = list(row)
             if len(row) != len(self.columns):
                 raise ValueError(
                     f"rows: row {i} has {len(row)} entries for {len(self.columns)} columns"
                 )
             self.rows.append(
-                [self._cell(v, formats.get(c)) for v, c in zip(row, self.columns, strict=True)]
+                [
+                    self._cell(v, formats.get(c), f"row {i}, column {c!r}")
+                    for v, c in zip(row, self.columns, strict=True)
+                ]
             )
-        self.caption = caption
+        self.caption = _text(caption, "caption")
 
     @staticmethod
-    def _cell(value: Any, fmt: str | Callable[[Any], str] | None) -> str:
+    def _cell(value: Any, fmt: str | Callable[[Any], str] | None, where: str) -> str:
+        """A cell's text: strings as they are; finite real numbers through ``fmt``."""
         if isinstance(value, str):
             return value
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"rows: {where}: expected a str or a real number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(
+                f"rows: {where} is {value!r}: a table shows finite numbers; say in words "
+                "what a missing or infinite value means"
+            )
         if callable(fmt):
-            return fmt(value)
-        return format(value, fmt or "g")
+            shown = fmt(value)
+            if not isinstance(shown, str):
+                raise TypeError(f"formats: the function for {where} returned {shown!r}, not a str")
+            return shown
+        try:
+            return format(value, fmt or "g")
+        except ValueError as exc:
+            raise ValueError(f"formats: {fmt!r} cannot show {value!r} ({where}): {exc}") from exc
 
     def __repr__(self) -> str:
         plain = [[plain_math(c) for c in self.columns]] + [
@@ -157,7 +214,7 @@ class Formula:
     """A typeset result: LaTeX for the page and Jupyter, plain text for a terminal."""
 
     def __init__(self, latex: str, text: str) -> None:
-        self.latex, self.text = latex, text
+        self.latex, self.text = _text(latex, "latex"), _text(text, "text")
 
     def __repr__(self) -> str:
         return self.text
@@ -177,11 +234,19 @@ def formula(*parts: Any) -> Formula:
     import sympy as sp
 
     latex, text = [], []
-    for part in parts:
+    for i, part in enumerate(parts):
         if isinstance(part, str):
             latex.append(part)
             text.append(part)
-        else:
-            latex.append(sp.latex(part))
-            text.append(sp.sstr(part))
+            continue
+        try:
+            expr = sp.sympify(part, strict=True)
+        except (sp.SympifyError, TypeError, ValueError) as exc:
+            raise TypeError(
+                f"parts: part {i} must be a LaTeX str or a SymPy object, got {type(part).__name__}"
+            ) from exc
+        if isinstance(expr, sp.Basic) and expr.has(sp.nan):
+            raise ValueError(f"parts: part {i} is or holds NaN")
+        latex.append(sp.latex(expr))
+        text.append(sp.sstr(expr))
     return Formula("".join(latex), "".join(text))
