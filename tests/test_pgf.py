@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -18,42 +19,33 @@ from scispaces.pgf import (
     poisson_pmf,
     tv_distance,
 )
+from scispaces.reference import (
+    EPS,
+    mp_binomial_pmf,
+    mp_binomial_poisson_tv,
+    mp_poisson_pmf,
+    mp_values,
+    pmf_accuracy,
+    poisson_limit_constant,
+    sd_grid,
+)
 
-EPS = float(np.finfo(float).eps)  # 2.2e-16
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 TINY = 1e-300  # relative accuracy is only promised where the pmf exceeds this
 
 
-def mp_binomial(k: int, n: int, p: float) -> mp.mpf:
-    """binomial(n, k) p^k (1 - p)^(n - k) to 40 digits, with the float p taken exactly."""
-    with mp.workdps(40):
-        pm = mp.mpf(float(p))
-        return mp.binomial(int(n), int(k)) * pm ** int(k) * (1 - pm) ** (int(n) - int(k))
+def mp_binomial(k, n, p) -> float:
+    return float(mp_values(mp_binomial_pmf, [(k, n, p)])[0])
 
 
-def mp_poisson(k: int, lam: float) -> mp.mpf:
-    """e^-lam lam^k / k! to 40 digits, with the float lam taken exactly."""
-    with mp.workdps(40):
-        lm = mp.mpf(float(lam))
-        return mp.exp(-lm) * lm ** int(k) / mp.factorial(int(k))
+def mp_poisson(k, lam) -> float:
+    return float(mp_values(mp_poisson_pmf, [(k, lam)])[0])
 
 
-def mp_tv(n: int, lam: float, k_top: int = 100) -> float:
-    """0.5 sum_k |b_k - pi_k| for Bin(n, lam/n) against Poi(lam), 40 digits, k = 0..k_top."""
-    with mp.workdps(40):
-        lm = mp.mpf(float(lam))
-        p = lm / n
-        total = mp.mpf(0)
-        for k in range(k_top + 1):
-            b = mp.binomial(n, k) * p**k * (1 - p) ** (n - k) if k <= n else mp.mpf(0)
-            total += abs(b - mp.exp(-lm) * lm**k / mp.factorial(k))
-        return float(total / 2)
-
-
-def z_grid(mean: float, sd: float, top: float) -> np.ndarray:
-    """Whole k at mean + z sd for z = -35..35, clipped to [0, top], plus the first few k."""
-    ks = {int(round(mean + z * sd)) for z in range(-35, 36)} | {0, 1, 2, 3}
-    return np.array(sorted(k for k in ks if 0 <= k <= top), dtype=np.int64)
+def quiet(fn, *args, **kwargs):
+    """fn(*args, **kwargs) with every warning and floating-point flag raised as an error."""
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
 
 
 # =========================================================================== example values
@@ -105,9 +97,9 @@ def test_binomial_poisson_tv_small_n_against_scipy(n, lam):
 
 def test_binomial_k_zero_and_k_n():
     for n, p in [(1, 0.3), (10, 0.5), (1000, 1e-3), (10**9, 3e-9), (10**9, 1e-12)]:
-        assert binomial_pmf(0, n, p) == pytest.approx(float(mp_binomial(0, n, p)), rel=1e-14)
+        assert binomial_pmf(0, n, p) == pytest.approx((mp_binomial(0, n, p)), rel=1e-14)
     for n, p in [(1, 0.3), (10, 0.5), (1000, 0.999), (10**6, 1 - 1e-9)]:
-        assert binomial_pmf(n, n, p) == pytest.approx(float(mp_binomial(n, n, p)), rel=1e-13)
+        assert binomial_pmf(n, n, p) == pytest.approx((mp_binomial(n, n, p)), rel=1e-13)
     # (1 - p)^n for tiny p at huge n, where 1 - p itself would round
     assert binomial_pmf(0, 10**9, 3e-9) == pytest.approx(math.exp(-3.0), rel=1e-8)
 
@@ -145,27 +137,39 @@ def test_binomial_single_trial_is_bernoulli():
 
 
 def test_tiny_positive_p_and_lam_give_no_warning():
-    """Any p in [0, 1] and any lam > 0 is valid input; a subnormal n p or lam must not warn.
-
-    LIBRARY BUG: _bd0 computes x * log(x / m) with x / m overflowing to inf when m = n p (or
-    lam) is below ~5.6e-309, which emits "RuntimeWarning: overflow encountered in divide"
-    (only divide/invalid are silenced there). The returned 0.0 is the right value after
-    underflow; only the warning is wrong, and under filterwarnings = error it is an exception.
-    """
-    assert binomial_pmf(1, 2, 5e-324) == 0.0
-    assert binomial_pmf(1, 2, 1e-310) == 0.0
-    assert poisson_pmf(1, 5e-324) == 0.0
-    assert poisson_pmf(3, 1e-310) == 0.0
+    """A subnormal n p or lam is valid input; x/m overflowing inside bd0 must not warn."""
+    assert quiet(binomial_pmf, 1, 2, 5e-324) == 0.0
+    assert quiet(binomial_pmf, 1, 2, 1e-310) == 0.0
+    assert quiet(poisson_pmf, 1, 5e-324) == 0.0
+    assert quiet(poisson_pmf, 3, 1e-310) == 0.0
 
 
 def test_huge_k_gives_zero_without_warning():
-    """Every float above 2^53 is a whole number, so k = 1e200 is valid; its pmf underflows to 0.
+    """Every float above 2^53 is whole, so k = 1e200 is valid; its pmf underflows to 0 quietly."""
+    assert quiet(poisson_pmf, 1e200, 1.0) == 0.0
+    assert quiet(binomial_pmf, 5, 1e200, 0.5) == 0.0
 
-    LIBRARY BUG: _stirlerr forms 1 / (n * n), and n * n overflows for n > ~1.3e154, emitting
-    "RuntimeWarning: overflow encountered in multiply" (the value returned is still 0.0).
-    """
-    assert poisson_pmf(1e200, 1.0) == 0.0
-    assert binomial_pmf(5, 1e200, 0.5) == 0.0
+
+@pytest.mark.parametrize(
+    ("k", "lam"), [(5e307, 5e307), (1.5e308, 1.5e308), (1e300, 1e300 + 1e285), (2**70, 2.0**70)]
+)
+def test_poisson_at_the_top_of_the_float_range(k, lam):
+    """sqrt(2 pi k) overflowed for k > 2.9e307 (poisson_pmf(5e307, 5e307) gave 0, not 5.6e-155)."""
+    assert quiet(poisson_pmf, k, lam) == pytest.approx(mp_poisson(k, lam), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "p"),
+    [
+        (5e299, 1e300, 0.5),  # 2 pi k (n - k) overflowed: 0 instead of 8.0e-151
+        (5e307, 1e308, 0.5),  # two_product's split overflowed: NaN
+        (1, 1e308, 1e-308),  # n p = 1
+        (3e307, 1.7e308, 0.17647058823529413),
+        (1e300 - 1e285, 1e300, 1 - 1e-15),
+    ],
+)
+def test_binomial_at_the_top_of_the_float_range(k, n, p):
+    assert quiet(binomial_pmf, k, n, p) == pytest.approx(mp_binomial(k, n, p), rel=1e-12)
 
 
 # ===================================================================== scipy (where accurate)
@@ -227,8 +231,8 @@ def test_poisson_lam_1000_against_scipy_in_the_bulk():
 @pytest.mark.parametrize("n", [10, 1000, 10**6, 10**9])
 @pytest.mark.parametrize("p", [3e-9, 1e-3, 0.3, 0.5])
 def test_binomial_against_mpmath_to_35_sd(n, p):
-    k = z_grid(n * p, math.sqrt(n * p * (1 - p)), n)
-    reference = np.array([float(mp_binomial(j, n, p)) for j in k])
+    k = sd_grid(n * p, math.sqrt(n * p * (1 - p)), n)
+    reference = np.array([(mp_binomial(j, n, p)) for j in k])
     keep = reference > TINY
     assert keep.sum() >= min(k.size, 30) or n * p < 1
     np.testing.assert_allclose(binomial_pmf(k[keep], n, p), reference[keep], rtol=1e-12, atol=0)
@@ -239,54 +243,43 @@ def test_binomial_against_mpmath_to_35_sd(n, p):
 def test_binomial_near_p_one_against_mpmath(n, q):
     # p = 1 - q, with q a float whose 1 - q is exact enough; the mass sits at k = n - O(nq)
     p = 1 - q
-    j = z_grid(n * (1 - p), math.sqrt(n * p * (1 - p)), n)
+    j = sd_grid(n * (1 - p), math.sqrt(n * p * (1 - p)), n)
     k = n - j
-    reference = np.array([float(mp_binomial(i, n, p)) for i in k])
+    reference = np.array([(mp_binomial(i, n, p)) for i in k])
     keep = reference > TINY
     np.testing.assert_allclose(binomial_pmf(k[keep], n, p), reference[keep], rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("lam", [1e-8, 0.01, 0.5, 3.0, 30.0, 1e3, 1e5, 1e6, 1e8])
 def test_poisson_against_mpmath_to_35_sd(lam):
-    k = z_grid(lam, math.sqrt(lam), math.inf)
-    reference = np.array([float(mp_poisson(j, lam)) for j in k])
+    k = sd_grid(lam, math.sqrt(lam), math.inf)
+    reference = np.array([(mp_poisson(j, lam)) for j in k])
     keep = reference > TINY
     np.testing.assert_allclose(poisson_pmf(k[keep], lam), reference[keep], rtol=1e-12, atol=0)
 
 
-def test_scipy_poisson_is_the_less_accurate_reference_at_lam_1e8():
-    """Records why the tests above use mpmath, not scipy, for large lam.
-
-    With the pinned scipy, stats.poisson.pmf at lam = 1e8 is off by up to ~2.5e-7 relative
-    (it goes through a log-gamma difference); poisson_pmf stays within ~1e-13 of 40 digits.
-    """
-    lam = 1e8
-    k = np.array([lam + z * 1e4 for z in (-20, -5, 0, 5, 20)], dtype=np.int64)
-    reference = np.array([float(mp_poisson(j, lam)) for j in k])
-    ours = np.abs(poisson_pmf(k, lam) / reference - 1)
-    theirs = np.abs(stats.poisson.pmf(k, lam) / reference - 1)
-    assert ours.max() < 1e-12
-    assert np.all(ours < theirs)
-    assert theirs.max() > 1e-9  # the scipy inaccuracy itself, as found
+def test_documented_accuracy_on_the_benchmark_sample():
+    """The docstrings quote 1.1e-13 (binomial) and 8.0e-16 (Poisson) on this sample; the test
+    allows for another CPU's rounding."""
+    worst = pmf_accuracy(binomial_pmf, poisson_pmf)
+    assert worst["binomial"] < 5e-13
+    assert worst["poisson"] < 4e-15
 
 
 # ============================================================================== properties
 
 
-@PROPERTY
 @given(n=st.integers(0, 2000), p=st.floats(1e-300, 1.0, exclude_max=True))
 def test_binomial_pmf_sums_to_one(n, p):
     assert math.fsum(binomial_pmf(np.arange(n + 1), n, p)) == pytest.approx(1.0, abs=1e-12)
 
 
-@PROPERTY
 @given(lam=st.floats(1e-300, 200.0))
 def test_poisson_pmf_sums_to_one(lam):
     k = np.arange(int(lam + 40 * math.sqrt(lam)) + 60)
     assert math.fsum(poisson_pmf(k, lam)) == pytest.approx(1.0, abs=1e-12)
 
 
-@PROPERTY
 @given(n=st.integers(1, 2000), p=st.floats(1e-12, 1.0, exclude_max=True))
 def test_binomial_mean_and_variance(n, p):
     k = np.arange(n + 1, dtype=np.float64)
@@ -298,7 +291,6 @@ def test_binomial_mean_and_variance(n, p):
     assert variance == pytest.approx(n * p * (1 - p), rel=1e-10)
 
 
-@PROPERTY
 @given(lam=st.floats(1e-6, 200.0))
 def test_poisson_mean_and_variance(lam):
     k = np.arange(int(lam + 40 * math.sqrt(lam)) + 60, dtype=np.float64)
@@ -307,7 +299,6 @@ def test_poisson_mean_and_variance(lam):
     assert math.fsum((k - lam) ** 2 * pmf) == pytest.approx(lam, rel=1e-10)
 
 
-@PROPERTY
 @given(n=st.integers(1, 5000), j=st.integers(1, 1023), data=st.data())
 def test_binomial_symmetry_k_to_n_minus_k(n, j, data):
     p = j / 1024  # 1 - p is exact
@@ -316,7 +307,6 @@ def test_binomial_symmetry_k_to_n_minus_k(n, j, data):
     assert a == pytest.approx(b, rel=1e-12, abs=0) or max(a, b) < TINY
 
 
-@PROPERTY
 @given(n=st.integers(2, 10**9), p=st.floats(1e-6, 1 - 1e-6), u=st.floats(0, 1))
 def test_binomial_ratio_of_neighbours(n, p, u):
     # b_{k+1} / b_k = (n - k) p / ((k + 1)(1 - p)), near the mean where both are representable
@@ -327,7 +317,6 @@ def test_binomial_ratio_of_neighbours(n, p, u):
         assert b1 / b0 == pytest.approx((n - k) * p / ((k + 1) * (1 - p)), rel=1e-12)
 
 
-@PROPERTY
 @given(lam=st.floats(1e-3, 1e8), u=st.floats(0, 1))
 def test_poisson_ratio_of_neighbours(lam, u):
     k = int(max(0, lam + (u - 0.5) * 10 * math.sqrt(lam)))
@@ -336,7 +325,6 @@ def test_poisson_ratio_of_neighbours(lam, u):
         assert b / a == pytest.approx(lam / (k + 1), rel=1e-12)
 
 
-@PROPERTY
 @given(
     k=st.integers(0, 10**9),
     n=st.integers(0, 10**9),
@@ -351,7 +339,6 @@ def test_binomial_pmf_is_a_probability(k, n, p):
         assert b == 0.0
 
 
-@PROPERTY
 @given(k=st.integers(0, 10**12), lam=st.floats(1e-300, 1e12))
 def test_poisson_pmf_is_a_probability(k, lam):
     pi = poisson_pmf(k, lam)
@@ -367,7 +354,6 @@ def _poly(coefficients):
     return lambda z: np.polynomial.polynomial.polyval(z, c)
 
 
-@PROPERTY
 @given(
     coefficients=st.lists(st.floats(-1, 1), min_size=1, max_size=40),
     scale=st.sampled_from([1e-6, 1.0, 1e6]),
@@ -387,18 +373,19 @@ def test_pgf_coefficients_recover_a_polynomial_on_the_unit_circle(
     np.testing.assert_allclose(got, expected, rtol=0, atol=64 * EPS * (np.abs(c).sum() + 1e-300))
 
 
-@PROPERTY
 @given(
     coefficients=st.lists(st.floats(-1, 1), min_size=1, max_size=30),
-    radius=st.sampled_from([0.8, 0.5, 1.25, 3.0]),
+    radius=st.sampled_from([0.8, 0.6, 0.5]),
     extra_nodes=st.integers(0, 10),
 )
-def test_pgf_coefficients_recover_a_polynomial_off_the_unit_circle(
+def test_pgf_coefficients_recover_a_polynomial_inside_the_unit_circle(
     coefficients, radius, extra_nodes
 ):
     c = np.array(coefficients)
-    nodes = c.size + extra_nodes
+    nodes = min(c.size + extra_nodes, int(8 / -math.log10(radius)) + 1)  # r^-(N-1) <= 1e8
+    c = c[:nodes]
     k_max = nodes - 1
+    extra_nodes = nodes - c.size
     expected = np.concatenate([c, np.zeros(extra_nodes)])
     got = pgf_coefficients(_poly(c), k_max, radius=radius, nodes=nodes)
     # rounding: eps max_|z|=r |G| ~ eps sum |c_j| r^j, divided by r^k for coefficient k
@@ -439,10 +426,11 @@ def test_pgf_coefficients_of_poisson_pgf_are_poisson_pmf(lam):
 def _aliased_poisson(lam: float, nodes: int, k_max: int, radius: float) -> np.ndarray:
     """sum_{m >= 0} pi_{k + m N} r^{m N}, to 40 digits."""
     out = []
-    for k in range(k_max + 1):
-        with mp.workdps(40):
-            r_n = mp.mpf(radius) ** nodes
-            out.append(float(mp.fsum(mp_poisson(k + m * nodes, lam) * r_n**m for m in range(40))))
+    with mp.workdps(40):
+        r_n = mp.mpf(radius) ** nodes
+        for k in range(k_max + 1):
+            terms = (mp_poisson_pmf(k + m * nodes, lam) * r_n**m for m in range(40))
+            out.append(float(mp.fsum(terms)))
     return np.array(out)
 
 
@@ -457,7 +445,7 @@ def test_pgf_coefficients_alias_as_documented_on_the_unit_circle(lam):
         assert np.max(np.abs(got - poisson_pmf(np.arange(k_max + 1), lam))) > 1e-3
 
 
-@pytest.mark.parametrize("radius", [0.8, 0.5, 1.1])
+@pytest.mark.parametrize("radius", [0.8, 0.5, 1.0])
 def test_pgf_coefficients_alias_as_documented_off_the_unit_circle(radius):
     lam, nodes, k_max = 12.0, 16, 15
     got = pgf_coefficients(lambda z: np.exp(lam * (z - 1)), k_max, radius=radius, nodes=nodes)
@@ -491,7 +479,7 @@ def test_pgf_coefficients_monomial_of_degree_n_aliases_to_constant():
 @pytest.mark.parametrize(
     ("k_max", "nodes"), [(0, 64), (1, 64), (15, 64), (16, 128), (31, 128), (32, 256), (100, 512)]
 )
-@pytest.mark.parametrize("radius", [1.0, 0.7])
+@pytest.mark.parametrize("radius", [1.0, 0.9])
 def test_pgf_coefficients_default_nodes_on_the_circle(k_max, nodes, radius):
     seen = []
 
@@ -546,7 +534,6 @@ def _normalise(weights):
     return w / w.sum()
 
 
-@PROPERTY
 @given(a=pmfs, b=pmfs)
 def test_tv_distance_metric_properties(a, b):
     p, q = _normalise(a), _normalise(b)
@@ -559,25 +546,24 @@ def test_tv_distance_metric_properties(a, b):
     assert tv_distance(np.concatenate([p, np.zeros(7)]), q) == pytest.approx(d, abs=4 * EPS)
 
 
-@PROPERTY
 @given(a=pmfs, b=pmfs, c=pmfs)
 def test_tv_distance_triangle_inequality(a, b, c):
     p, q, r = _normalise(a), _normalise(b), _normalise(c)
     assert tv_distance(p, r) <= tv_distance(p, q) + tv_distance(q, r) + 8 * EPS
 
 
-@PROPERTY
-@given(
-    a=st.lists(st.floats(0, 1e6), min_size=1, max_size=30),
-    b=st.lists(st.floats(0, 1e6), max_size=30),
-)
+@given(a=pmfs, b=pmfs)
 def test_tv_distance_is_half_l1_of_zero_padded(a, b):
-    width = max(len(a), len(b))
-    x = np.array(a + [0.0] * (width - len(a)))
-    y = np.array(b + [0.0] * (width - len(b)))
-    assert tv_distance(a, b if b else [0.0]) == pytest.approx(
-        0.5 * np.abs(x - y).sum(), rel=4 * EPS
-    )
+    p, q = _normalise(a), _normalise(b)
+    width = max(p.size, q.size)
+    x = np.concatenate([p, np.zeros(width - p.size)])
+    y = np.concatenate([q, np.zeros(width - q.size)])
+    assert tv_distance(p, q) == pytest.approx(0.5 * np.abs(x - y).sum(), rel=4 * EPS)
+
+
+def test_tv_distance_accepts_pmfs_rounded_to_float32():
+    p = np.array([0.1, 0.2, 0.7], dtype=np.float32)  # sums to 1 - 3e-8 in float64
+    assert tv_distance(p, [0.1, 0.2, 0.7]) == pytest.approx(0.0, abs=1e-7)
 
 
 # ================================================================== binomial_poisson_tv
@@ -587,21 +573,29 @@ def test_tv_distance_is_half_l1_of_zero_padded(a, b):
 @pytest.mark.parametrize("lam", [0.5, 3.0, 10.0])
 def test_binomial_poisson_tv_against_mpmath(n, lam):
     # the docstring promises relative accuracy even at n = 1e9, where subtracting the two pmfs
-    # would lose seven digits; measured agreement is ~1e-15, so 1e-12 holds with room
-    assert binomial_poisson_tv(n, lam) == pytest.approx(mp_tv(n, lam), rel=1e-12)
+    # would keep only about six digits; measured agreement is ~1e-15, so 1e-12 holds with room
+    assert binomial_poisson_tv(n, lam) == pytest.approx(mp_binomial_poisson_tv(n, lam), rel=1e-12)
 
 
-def _limit_constant(lam: float) -> float:
-    """(lam^2 / 4) sum_k |pi_k - 2 pi_{k-1} + pi_{k-2}|, pi_{-1} = pi_{-2} = 0, 40 digits."""
-    with mp.workdps(40):
-        pi = [mp.mpf(0), mp.mpf(0)] + [mp_poisson(k, lam) for k in range(160)]
-        total = mp.fsum(abs(pi[i] - 2 * pi[i - 1] + pi[i - 2]) for i in range(2, len(pi)))
-        return float(mp.mpf(lam) ** 2 / 4 * total)
+@pytest.mark.parametrize(("n", "lam"), [(1e200, 1.0), (1e300, 0.5), (1.7e308, 30.0), (2**70, 3.0)])
+def test_binomial_poisson_tv_at_huge_n(n, lam):
+    """p^2 underflowed in n (log(1 - p) + p): at n = 1e200 the distance was 9 % off."""
+    got = quiet(binomial_poisson_tv, n, lam)
+    assert got == pytest.approx(mp_binomial_poisson_tv(n, lam), rel=1e-12)
+
+
+@pytest.mark.parametrize("lam", [1e-300, 1e-12, 1e-5])
+def test_binomial_poisson_tv_at_tiny_lam(lam):
+    """Tiny means need only k = 0..3; the bound p (1 - e^-lam) ~ lam^2 at n = 1 is attained."""
+    assert quiet(binomial_poisson_tv, 1, lam) == pytest.approx(-lam * math.expm1(-lam), rel=1e-13)
+    assert quiet(binomial_poisson_tv, 100, lam) == pytest.approx(
+        mp_binomial_poisson_tv(100, lam), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("lam", [0.5, 3.0, 10.0])
 def test_binomial_poisson_tv_large_n_bound_and_limit(lam):
-    constant = _limit_constant(lam)
+    constant = poisson_limit_constant(lam)
     n = np.array([1e6, 1e9])
     tv = binomial_poisson_tv(n, lam)
     # Barbour-Hall: d_TV <= (1 - e^-lam) lam / n = (1 - e^-lam) lam p
@@ -618,9 +612,11 @@ def test_limit_constant_against_scipy(lam):
     # the same second difference from scipy's pmf (accurate at these lam), as a check of the helper
     pi = np.concatenate([[0.0, 0.0], stats.poisson.pmf(np.arange(200), lam)])
     second = pi[2:] - 2 * pi[1:-1] + pi[:-2]
-    assert _limit_constant(lam) == pytest.approx(lam**2 / 4 * np.abs(second).sum(), rel=1e-12)
+    assert poisson_limit_constant(lam) == pytest.approx(
+        lam**2 / 4 * np.abs(second).sum(), rel=1e-12
+    )
     if lam == 3.0:
-        assert _limit_constant(lam) == pytest.approx(0.75054005564555, rel=1e-13)
+        assert poisson_limit_constant(lam) == pytest.approx(0.75054005564555, rel=1e-13)
 
 
 @pytest.mark.parametrize("p", [1e-8, 1e-3, 0.015625, 0.5, 0.9])
@@ -629,7 +625,6 @@ def test_binomial_poisson_tv_single_trial_closed_form(p):
     assert binomial_poisson_tv(1, p) == pytest.approx(-p * math.expm1(-p), rel=1e-13)
 
 
-@PROPERTY
 @given(n=st.integers(1, 500), u=st.floats(1e-3, 0.99))
 def test_binomial_poisson_tv_against_scipy_moderate_n(n, u):
     lam = u * n
@@ -646,14 +641,10 @@ def test_binomial_poisson_tv_against_scipy_moderate_n(n, u):
 
 @pytest.mark.parametrize("n", [1, 3, 10, 1000])
 def test_binomial_poisson_tv_n_equal_lam(n):
-    """n = lam is allowed ("Requires n >= lam"): Bin(n, 1) is a point mass at n, so TV = 1 - pi_n.
-
-    LIBRARY BUG: _tv_one evaluates log1p(-p) at p = 1 (-inf, "divide by zero" RuntimeWarning)
-    and then inf - inf, so binomial_poisson_tv(3, 3.0) returns nan (with warnings) instead of
-    1 - e^-3 3^3 / 3! = 0.775958...
-    """
-    expected = 1 - float(mp_poisson(n, float(n)))
-    assert binomial_poisson_tv(n, float(n)) == pytest.approx(expected, rel=1e-13)
+    """n = lam is allowed: Bin(n, 1) is a point mass at n, so TV = 1 - pi_n, without a warning
+    (log1p(-p) at p = 1 once gave NaN)."""
+    expected = 1 - mp_poisson(n, float(n))
+    assert quiet(binomial_poisson_tv, n, float(n)) == pytest.approx(expected, rel=1e-13)
 
 
 def test_binomial_poisson_tv_lam_just_below_n():
@@ -912,3 +903,93 @@ def test_G_with_non_finite_values_is_rejected_by_name(bad):
 def test_bad_tv_distance_input_is_rejected_by_name(p, q, name, error):
     with pytest.raises(error, match=f"^{name}: "):
         tv_distance(p, q)
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "name"),
+    [
+        ([3.0, 5.0], [1.0], "p"),  # weights, not a pmf
+        ([1.0], [0.5, 0.4], "q"),  # cut short: the missing 0.1 would be lost
+        (np.array([]), [1.0], "p"),
+        ([[1.0], [0.9]], [1.0], "p"),  # one row of several
+        ([1.0], [1e308, 1e308], "q"),  # the sum overflows
+    ],
+)
+def test_tv_distance_refuses_what_is_not_a_pmf(p, q, name):
+    with pytest.raises(ValueError, match=f"^{name}: "):
+        quiet(tv_distance, p, q)
+
+
+def test_tv_distance_refuses_leading_axes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match="^p, q: "):
+        tv_distance(np.ones((3, 2)) / 2, np.ones((4, 2)) / 2)
+
+
+@pytest.mark.parametrize(
+    ("radius", "k_max"),
+    [(1.5, 3), (1e308, 3), (5e-324, 3), (1e-5, 10), (0.5, 27), (0.9, 175)],
+)
+def test_pgf_coefficients_refuses_a_radius_outside_the_disc_or_amplifying_rounding(radius, k_max):
+    """Beyond |z| = 1 a PGF may diverge; r^-k_max > 1e8 once returned noise such as 1e34."""
+    with pytest.raises(ValueError, match="^radius: "):
+        pgf_coefficients(lambda z: np.exp(3.0 * (z - 1)), k_max, radius=radius)
+
+
+def test_pgf_coefficients_accepts_the_smallest_radius_it_states():
+    k_max = 20
+    r = 1e-8 ** (1 / k_max) * (1 + 1e-9)
+    got = quiet(pgf_coefficients, lambda z: np.exp(3.0 * (z - 1)), k_max, radius=r)
+    # rounding is amplified by r^-k <= 1e8 on top of max |G| = e^{3 (r - 1)} < 1
+    np.testing.assert_allclose(got, poisson_pmf(np.arange(k_max + 1), 3.0), rtol=0, atol=1e-7)
+
+
+def test_pgf_coefficients_at_k_max_zero_takes_any_radius_in_the_disc():
+    assert quiet(pgf_coefficients, lambda z: np.exp(3.0 * (z - 1)), 0, radius=5e-324)[
+        0
+    ] == pytest.approx(math.exp(-3.0), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("G", "error"),
+    [
+        (lambda z: "abc", TypeError),
+        (lambda z: None, ValueError),
+        (lambda z: np.exp(800.0 * z), ValueError),  # overflows inside G: no warning escapes
+    ],
+)
+def test_pgf_coefficients_refuses_what_G_returns_by_name(G, error):
+    with pytest.raises(error, match="^G: "):
+        quiet(pgf_coefficients, G, 3)
+
+
+@pytest.mark.parametrize("real", [None, 1, 0.5, "yes"])
+def test_pgf_coefficients_real_must_be_a_bool(real):
+    with pytest.raises(TypeError, match="^real: "):
+        pgf_coefficients(_ones, 3, real=real)
+
+
+def test_pgf_coefficients_refuses_more_than_2_to_the_24_nodes():
+    with pytest.raises(ValueError, match="^k_max: "):
+        pgf_coefficients(_ones, 2**24)
+    with pytest.raises(ValueError, match="^nodes: "):
+        pgf_coefficients(_ones, 3, nodes=2**24 + 1)
+
+
+def test_binomial_poisson_tv_refuses_too_much_work_up_front():
+    with pytest.raises(ValueError, match="^lam: "):
+        binomial_poisson_tv(1e12, 1e7)  # about 1e7 terms
+    with pytest.raises(ValueError, match="^n, lam: "):
+        binomial_poisson_tv(np.arange(1.0, 20_002.0), 0.5)
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "names"),
+    [
+        (binomial_pmf, ([1, 2], [3, 4, 5], 0.5), "k, n, p"),
+        (poisson_pmf, ([1, 2], [3.0, 4.0, 5.0]), "k, lam"),
+        (binomial_poisson_tv, ([10, 20], [1.0, 2.0, 3.0]), "n, lam"),
+    ],
+)
+def test_shapes_that_do_not_broadcast_are_refused_by_name(func, args, names):
+    with pytest.raises(ValueError, match=f"^{names}: "):
+        func(*args)

@@ -1,28 +1,29 @@
-r"""Probability generating functions: binomial and Poisson laws, coefficient extraction, distance.
+r"""Probability generating functions: binomial and Poisson laws, Cauchy coefficients, distances.
 
-Derived in the chapter *From the binomial to the Poisson distribution* (``book/binomial_poisson.ipynb``),
-after Su Jianlin, kexue.fm/archives/3188 (2015-01-13). With :math:`G(z) = \sum_k P(X = k) z^k`:
-
-.. math::
-
-    G_{\mathrm{Bin}(n,p)}(z) = (1 - p + pz)^n \;\longrightarrow\; e^{\lambda(z-1)} = G_{\mathrm{Poi}(\lambda)}(z)
-    \quad (p = \lambda/n,\ n\to\infty),
-    \qquad P(X = k) = \frac{1}{2\pi i}\oint \frac{G(z)}{z^{k+1}}\,dz .
-
-The pmfs use Loader's saddle-point form (as R's ``dbinom``/``dpois`` do), which keeps full
-relative accuracy for :math:`n` up to :math:`10^9` and far into the tails, where the obvious
-:math:`\log\Gamma` difference loses about :math:`10^{-6}`.
+A count :math:`X` has the generating function :math:`G(z) = \mathbb{E}\,z^X`. With
+:math:`p = \lambda/n`, the binomial :math:`(1 - p + pz)^n` tends to the Poisson
+:math:`e^{\lambda(z-1)}`. Derived in the chapter *From the binomial to the Poisson
+distribution*, after Su Jianlin, https://kexue.fm/archives/3188 (2015).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
-from scispaces._checks import real_array, whole_array
+from scispaces._checks import (
+    broadcast,
+    count,
+    function,
+    real_array,
+    real_scalar,
+    scalar_or_array,
+    whole_array,
+)
 from scispaces._dd import two_product
 
 __all__ = [
@@ -33,13 +34,16 @@ __all__ = [
     "tv_distance",
 ]
 
-_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+_PI_8 = 2 * math.pi / 16  # sqrt(2 pi x) = 4 sqrt(x pi/8), bit for bit, and x pi/8 cannot overflow
 # stirlerr(n) = log n! - log(sqrt(2 pi n) (n/e)^n) = 1/(12n) - 1/(360n^3) + 1/(1260n^5) - ...
 _STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188)
-
-
-def _result(out: NDArray[np.float64]) -> NDArray[np.float64] | float:
-    return float(out) if out.ndim == 0 else out
+_SPLIT_SAFE = 2.0**996  # Veltkamp's split in two_product overflows above about 1.3e300
+_MAX_AMPLIFICATION = 1e8  # pgf_coefficients: the largest r^-k_max it accepts
+_MAX_NODES = 1 << 24
+_TV_NEGLECT = 1e-20  # binomial_poisson_tv: mass of both laws left beyond the last term
+_TV_MAX_TERMS = 2_000_000
+_TV_MAX_PAIRS = 10_000
 
 
 def _stirlerr(n: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -60,88 +64,207 @@ def _bd0(
 ) -> NDArray[np.float64]:
     """x log(x/m) + m - x >= 0 for x, m > 0, given d = x - m computed without cancellation.
 
-    Near x = m the closed form cancels; for |v| < 1/2, v = d/(x+m), the series
+    Near x = m the closed form cancels; for |v| < 1/2, v = d/(x + m), the series
     d v + 2x sum_{j>=1} v^(2j+1)/(2j+1) is used instead: its terms share one sign, so nothing
-    cancels, and 40 terms reach 0.25^40 < 1e-24.
+    cancels, and 40 terms reach 0.25^40 < 1e-24. Halves are added, so x + m cannot overflow.
     """
-    close = np.abs(d) < 0.5 * (x + m)
-    with np.errstate(
-        divide="ignore", invalid="ignore", over="ignore"
-    ):  # x/m -> inf when m ~ 1e-309
-        v = np.where(close, d / (x + m), 0.0)
-        s = d * v
-        term = 2 * x * v
-        v2 = v * v
-        for j in range(1, 41):
-            term = term * v2
-            s = s + term / (2 * j + 1)
-        direct = x * np.log(x / m) + m - x
+    half_sum = 0.5 * x + 0.5 * m
+    close = np.abs(d) < half_sum
+    v = np.where(close, (0.5 * d) / half_sum, 0.0)
+    s = d * v
+    term = x * (2 * v)
+    v2 = v * v
+    for j in range(1, 41):
+        term = term * v2
+        s = s + term / (2 * j + 1)
+    direct = x * np.log(x / m) + m - x  # x/m -> inf for m below ~1e-308: the pmf is then 0
     return np.where(close, s, direct)
 
 
-def poisson_pmf(k: ArrayLike, lam: ArrayLike) -> NDArray[np.float64] | float:
-    r""":math:`P(X = k) = e^{-\lambda}\lambda^k/k!`, broadcasting ``k`` against ``lam``.
+def _exact_product(
+    a: NDArray[np.float64], b: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """a b = hi + lo exactly for 0 <= a < 1.8e308, 0 <= b <= 1 (Dekker's two_product).
 
-    Computed as :math:`e^{-\mathrm{stirlerr}(k) - \mathrm{bd0}(k, \lambda)}/\sqrt{2\pi k}` (Loader 2000), so
-    the relative error stays near machine precision wherever the result exceeds 1e-300.
+    Above 2^996 the split inside two_product would overflow, so a is scaled by 2^-64 first and
+    both parts are scaled back; powers of two scale exactly.
+    """
+    scale = np.where(a > _SPLIT_SAFE, 2.0**64, 1.0)
+    hi, lo = two_product(a / scale, b)
+    return hi * scale, lo * scale
+
+
+def _positive(x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
+    if np.any(x <= 0):
+        raise ValueError(f"{name}: must be > 0")
+    return x
+
+
+def poisson_pmf(k: ArrayLike, lam: ArrayLike) -> NDArray[np.float64] | float:
+    r"""The Poisson probability :math:`P(X = k)` for mean :math:`\lambda`, elementwise.
+
+    .. math::
+
+        \pi_k = \frac{e^{-\lambda}\lambda^k}{k!}
+        = \frac{e^{-\mathrm{stirlerr}(k) - \mathrm{bd0}(k, \lambda)}}{\sqrt{2\pi k}},
+        \qquad \mathrm{bd0}(k, \lambda) = k\log\frac{k}{\lambda} + \lambda - k ,
+
+    with :math:`\mathrm{stirlerr}(k) = \log k! - \log(\sqrt{2\pi k}\,(k/e)^k)` (Loader's
+    saddle-point form [1]_). ``bd0`` is summed as a series of terms of one sign wherever its closed
+    form would cancel, so no step subtracts nearly equal numbers.
+
+    Parameters
+    ----------
+    k : array_like of whole numbers >= 0
+        The counts, any size up to 1.8e308 (every float above 2^53 is whole).
+    lam : array_like of floats > 0
+        The means; broadcast against ``k``.
+
+    Returns
+    -------
+    float or ndarray
+        A Python float if both arguments are scalars, else an array of the broadcast shape.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real (a string, bool, complex number, date or time delta).
+    ValueError
+        If ``k`` is not a whole number >= 0, ``lam`` is not > 0, either is NaN or infinite, or the
+        shapes do not broadcast.
+
+    Notes
+    -----
+    Measured accuracy (``benchmarks/kernels/pgf.py``, against 40-digit mpmath at the float
+    arguments): largest relative error 8.8e-16 on 500 random pairs with :math:`\lambda` in
+    [0.1, 1e4] and :math:`k` near the bulk (``scipy.stats.poisson.pmf``: 2.8e-11), and below
+    1e-13 at every :math:`k` within 35 standard deviations for :math:`\lambda` from 1e-8 to 1e8.
+    The relative accuracy holds wherever the result exceeds 1e-300; smaller results lose
+    digits to underflow (they are then correct to about 1e-300 absolute) and results below
+    about 1e-308 may be returned as 0.
+
+    References
+    ----------
+    .. [1] C. Loader, "Fast and accurate computation of binomial probabilities", 2000,
+       https://www.r-project.org/doc/reports/CLoader-dbinom-2002.pdf
 
     Examples
     --------
-    >>> round(float(poisson_pmf(2, 3.0)), 12)  # e^-3 3^2 / 2
+    >>> round(poisson_pmf(2, 3.0), 12)  # e^-3 3^2 / 2
     0.224041807655
+    >>> poisson_pmf([0, 1, 2], 1.0)
+    array([0.36787944, 0.36787944, 0.18393972])
     """
-    k = whole_array(k, "k")
-    lam = real_array(lam, "lam")
-    if np.any(lam <= 0):
-        raise ValueError("lam: must be > 0")
-    k, lam = np.broadcast_arrays(k, lam)
-    kk = np.where(k > 0, k, 1.0)
-    body = np.exp(-_stirlerr(kk) - _bd0(kk, lam, kk - lam)) / np.sqrt(2 * np.pi * kk)
-    return _result(np.where(k > 0, body, np.exp(-lam)))
+    k_arr = whole_array(k, "k")
+    lam_arr = _positive(real_array(lam, "lam"), "lam")
+    kb, lb = broadcast(k=k_arr, lam=lam_arr)
+    with np.errstate(all="ignore"):  # underflow to 0 is the right answer for tiny results
+        kk = np.where(kb > 0, kb, 1.0)
+        body = np.exp(-_stirlerr(kk) - _bd0(kk, lb, kk - lb)) / (4 * np.sqrt(_PI_8 * kk))
+        out = np.where(kb > 0, body, np.exp(-lb))
+    return scalar_or_array(out, k_arr, lam_arr)
+
+
+def _binomial_inside(
+    k: NDArray[np.float64], n: NDArray[np.float64], p: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Loader's form of the binomial pmf for 0 < k < n and 0 < p < 1."""
+    mean, mean_lo = _exact_product(n, p)  # n p = mean + mean_lo exactly
+    gap = (k - mean) - mean_lo  # k - n p without the rounding of n p
+    rest = n - k
+    log_body = (
+        _stirlerr(n)
+        - _stirlerr(k)
+        - _stirlerr(rest)
+        - _bd0(k, mean, gap)
+        - _bd0(rest, (n - mean) - mean_lo, -gap)  # n (1 - p), and n - k - n (1 - p) = -gap
+    )
+    small, large = np.minimum(k, rest), np.maximum(k, rest)
+    return np.exp(log_body) / (4 * np.sqrt(_PI_8 * (small * (large / n))))  # k (n - k)/n
 
 
 def binomial_pmf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> NDArray[np.float64] | float:
-    r""":math:`P(X = k) = \binom nk p^k (1-p)^{n-k}`, broadcasting ``k``, ``n`` and ``p``; 0 for k > n.
+    r"""The binomial probability :math:`P(X = k)` of :math:`k` successes in :math:`n` trials.
 
-    Loader's form :math:`\sqrt{n/(2\pi k(n-k))}\,\exp(\mathrm{stirlerr}(n) - \mathrm{stirlerr}(k)
-    - \mathrm{stirlerr}(n-k) - \mathrm{bd0}(k, np) - \mathrm{bd0}(n-k, n(1-p)))` keeps full relative
-    accuracy for n up to 1e9 and far tails; k = 0 and k = n use :math:`(1-p)^n` and :math:`p^n`.
+    .. math::
+
+        b_k = \binom nk p^k (1-p)^{n-k}
+        = \sqrt{\frac{n}{2\pi k(n-k)}}\,
+          e^{\mathrm{stirlerr}(n) - \mathrm{stirlerr}(k) - \mathrm{stirlerr}(n-k)
+             - \mathrm{bd0}(k, np) - \mathrm{bd0}(n-k, n(1-p))}
+
+    for :math:`0 < k < n` (Loader's saddle-point form [1]_; ``stirlerr`` and ``bd0`` as in
+    :func:`poisson_pmf`), with :math:`(1-p)^n` at :math:`k = 0`, :math:`p^n` at :math:`k = n`
+    and 0 for :math:`k > n`. Two refinements of ours: :math:`k - np` is formed from the exact
+    product :math:`np` (Dekker's two-product [2]_), and ``bd0`` never cancels.
+
+    Parameters
+    ----------
+    k : array_like of whole numbers >= 0
+        The numbers of successes.
+    n : array_like of whole numbers >= 0
+        The numbers of trials, up to 1.8e308.
+    p : array_like of floats in [0, 1]
+        The success probabilities. ``k``, ``n`` and ``p`` broadcast together.
+
+    Returns
+    -------
+    float or ndarray
+        A Python float if all arguments are scalars, else an array of the broadcast shape.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real (a string, bool, complex number, date or time delta).
+    ValueError
+        If ``k`` or ``n`` is not a whole number >= 0, ``p`` lies outside [0, 1], a value is NaN
+        or infinite, or the shapes do not broadcast.
+
+    Notes
+    -----
+    Measured accuracy (``benchmarks/kernels/pgf.py``, against 40-digit mpmath at the float
+    arguments): largest relative error 1.9e-13 on 500 random triples with :math:`n` up to 1e6,
+    :math:`p` in [0.01, 0.99] and :math:`k` anywhere in [0, n] (``scipy.stats.binom.pmf``:
+    2.2e-12); below 1e-12 at every :math:`k` within 35 standard deviations for :math:`n` up to
+    1e9 and :math:`p` from 3e-9 to 1 - 2^-50, and for :math:`n` up to 1e300. The relative
+    accuracy holds wherever the result exceeds 1e-300; smaller results lose digits to
+    underflow.
+
+    References
+    ----------
+    .. [1] C. Loader, "Fast and accurate computation of binomial probabilities", 2000,
+       https://www.r-project.org/doc/reports/CLoader-dbinom-2002.pdf
+    .. [2] T. J. Dekker, "A floating-point technique for extending the available precision",
+       Numerische Mathematik 18, 224-242, 1971.
 
     Examples
     --------
-    >>> round(float(binomial_pmf(3, 10, 0.3)), 12)
+    >>> round(binomial_pmf(3, 10, 0.3), 12)  # 120 * 0.3^3 * 0.7^7
     0.266827932
+    >>> binomial_pmf([0, 1, 2], 2, 0.5)
+    array([0.25, 0.5 , 0.25])
     """
-    k = whole_array(k, "k")
-    n = whole_array(n, "n")
-    p = real_array(p, "p")
-    if np.any((p < 0) | (p > 1)):
+    k_arr = whole_array(k, "k")
+    n_arr = whole_array(n, "n")
+    p_arr = real_array(p, "p")
+    if np.any((p_arr < 0) | (p_arr > 1)):
         raise ValueError("p: must lie in [0, 1]")
-    k, n, p = np.broadcast_arrays(k, n, p)
-    inside = (k > 0) & (k < n) & (p > 0) & (p < 1)
-    ki = np.where(inside, k, 1.0)
-    ni = np.where(inside, n, 2.0)
-    pi = np.where(inside, p, 0.5)
-    mean, mean_lo = two_product(ni, pi)
-    gap = (ki - mean) - mean_lo  # k - np without the rounding of np (which costs (k - np) eps)
-    rest = ni - ki
-    log_body = (
-        _stirlerr(ni)
-        - _stirlerr(ki)
-        - _stirlerr(rest)
-        - _bd0(ki, mean, gap)
-        - _bd0(
-            rest, (ni - mean) - mean_lo, -gap
-        )  # n(1 - p) and (n - k) - n(1 - p) = np - k, unrounded
-    )
-    body = np.exp(log_body) * np.sqrt(ni / (2 * np.pi * ki * rest))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        at_zero = np.exp(n * np.log1p(-p))  # (1 - p)^n, accurate for tiny p
-        at_n = np.where(p > 0, np.exp(n * np.log(np.where(p > 0, p, 1.0))), 0.0)
-    edge = np.where(k == 0, np.where(n == 0, 1.0, at_zero), np.where(k == n, at_n, 0.0))
-    edge = np.where((p == 0) & (k > 0), 0.0, edge)
-    edge = np.where((p == 1) & (k < n), 0.0, edge)
-    return _result(np.where(inside, body, edge))
+    kb, nb, pb = broadcast(k=k_arr, n=n_arr, p=p_arr)
+    inside = (kb > 0) & (kb < nb) & (pb > 0) & (pb < 1)
+    with np.errstate(all="ignore"):  # underflow to 0 is the right answer for tiny results
+        body = _binomial_inside(
+            np.where(inside, kb, 1.0), np.where(inside, nb, 2.0), np.where(inside, pb, 0.5)
+        )
+        at_zero = np.exp(nb * np.log1p(-pb))  # (1 - p)^n, accurate for tiny p
+        at_n = np.exp(nb * np.log(pb))  # p^n
+    edge = np.where(kb == 0, np.where(nb == 0, 1.0, at_zero), np.where(kb == nb, at_n, 0.0))
+    edge = np.where(((pb == 0) & (kb > 0)) | ((pb == 1) & (kb < nb)), 0.0, edge)
+    return scalar_or_array(np.where(inside, body, edge), k_arr, n_arr, p_arr)
+
+
+def _nodes_for(k_max: int) -> int:
+    """The smallest power of two >= max(64, 4 (k_max + 1)), capped at _MAX_NODES."""
+    return min(_MAX_NODES, max(64, 1 << (4 * (k_max + 1) - 1).bit_length()))
 
 
 def pgf_coefficients(
@@ -151,125 +274,287 @@ def pgf_coefficients(
     nodes: int | None = None,
     real: bool = True,
 ) -> NDArray[np.float64] | NDArray[np.complex128]:
-    r"""The coefficients :math:`c_0, \dots, c_{k_{\max}}` of :math:`G(z) = \sum_k c_k z^k` by Cauchy's integral.
+    r"""The coefficients :math:`c_0, \dots, c_{k_{\max}}` of :math:`G(z) = \sum_k c_k z^k`.
 
-    With :math:`N` nodes :math:`z_j = r e^{2\pi i j/N}` on the circle of radius :math:`r`,
-    :math:`\hat c_k = r^{-k}\,\frac1N \sum_j G(z_j) e^{-2\pi i jk/N}` (one FFT). This is exact for
-    polynomials of degree < N; otherwise it is *aliased*:
-    :math:`\hat c_k = c_k + \sum_{m\ge1} c_{k+mN}\, r^{mN}`. For a pmf on the unit circle the aliasing
-    error is the mass sitting at :math:`k + N, k + 2N, \dots`; a radius below 1 damps it by
-    :math:`r^N` but multiplies rounding errors by :math:`r^{-k}`. By default
-    :math:`N` is the smallest power of two :math:`\ge \max(64, 4(k_{\max}+1))`.
+    Cauchy's integral over the circle :math:`|z| = r`, by the trapezoid rule on :math:`N` nodes
+    :math:`z_j = r e^{2\pi i j/N}` (one FFT):
 
-    ``G`` must be vectorised: called with a complex array of nodes, it returns an array of the
-    same shape. With ``real=True`` (every PGF) the real parts are returned.
+    .. math::
+
+        \hat c_k = \frac{r^{-k}}{N} \sum_{j=0}^{N-1} G(z_j)\, e^{-2\pi i jk/N}
+        = c_k + \sum_{m \ge 1} c_{k+mN}\, r^{mN} .
+
+    The sum on the right is the *aliasing* [1]_: exact for polynomials of degree below
+    :math:`N`; for a PGF on the unit circle it is the mass at :math:`k + N, k + 2N, \dots`. A
+    radius below 1 damps it by :math:`r^N` but multiplies rounding errors by :math:`r^{-k}`.
+
+    Parameters
+    ----------
+    G : callable
+        Vectorised: called once with a complex array of the nodes, it returns an array of the
+        same shape (a list is accepted).
+    k_max : int
+        The last coefficient wanted, 0 <= k_max < 2^24.
+    radius : float, optional
+        The radius :math:`r` of the circle, in (0, 1] (a PGF converges on the closed unit
+        disc), with :math:`r^{-k_{\max}} \le 10^8`. Default 1.
+    nodes : int, optional
+        :math:`N`, from k_max + 1 to 2^24. Default: the smallest power of two
+        :math:`\ge \max(64, 4(k_{\max}+1))`.
+    real : bool, optional
+        Return the real parts (every PGF has real coefficients). Default True.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(k_max + 1,)``, float64 if ``real`` else complex128.
+
+    Raises
+    ------
+    TypeError
+        If ``G`` is not callable or returns something other than numbers, ``k_max`` or ``nodes``
+        is not an integer, ``radius`` is not a real number, or ``real`` is not a bool.
+    ValueError
+        If an argument lies outside the ranges above, ``G`` returns the wrong shape, or ``G``
+        returns NaN or infinity on the circle.
+
+    Notes
+    -----
+    Each coefficient carries, besides the aliasing, a rounding error of about
+    :math:`\epsilon\, r^{-k} \max_j |G(z_j)|` (:math:`\epsilon = 2.2\times10^{-16}`): measured
+    below 4e-15 for binomial and Poisson PGFs on the unit circle (``tests/test_pgf.py``). The
+    limit :math:`r^{-k_{\max}} \le 10^8` keeps that error below about 2e-8 of
+    :math:`\max|G|`; a smaller radius is refused rather than answered with noise.
+
+    References
+    ----------
+    .. [1] L. N. Trefethen and J. A. C. Weideman, "The exponentially convergent trapezoidal
+       rule", SIAM Review 56(3), 385-458, 2014 (section 3: Cauchy integrals and aliasing).
 
     Examples
     --------
     >>> np.round(pgf_coefficients(lambda z: (1 + z) ** 3, 4), 12)
     array([1., 3., 3., 1., 0.])
+    >>> np.round(pgf_coefficients(lambda z: np.exp(2.0 * (z - 1)), 2), 6)  # e^-2 2^k / k!
+    array([0.135335, 0.270671, 0.270671])
     """
-    if not callable(G):
-        raise TypeError(f"G: expected a callable, got {type(G).__name__}")
-    if isinstance(k_max, bool) or not isinstance(k_max, int | np.integer) or k_max < 0:
-        raise ValueError(f"k_max: must be a whole number >= 0, got {k_max!r}")
-    radius_arr = real_array(radius, "radius")
-    if radius_arr.ndim or radius_arr <= 0:
-        raise ValueError("radius: must be a single number > 0")
-    if nodes is None:
-        nodes = int(2 ** np.ceil(np.log2(max(64, 4 * (k_max + 1)))))
-    if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or nodes < k_max + 1:
-        raise ValueError(f"nodes: must be a whole number >= k_max + 1 = {k_max + 1}, got {nodes!r}")
-    r = float(radius_arr)
-    z = r * np.exp(2j * np.pi * np.arange(nodes) / nodes)
-    values = np.asarray(G(z), dtype=np.complex128)
+    G = function(G, "G")
+    k_max = count(k_max, "k_max", minimum=0)
+    if k_max >= _MAX_NODES:
+        raise ValueError(f"k_max: must be < 2^24 = {_MAX_NODES}, got {k_max}")
+    r = real_scalar(radius, "radius")
+    if not 0 < r <= 1:
+        raise ValueError(f"radius: must lie in (0, 1] (a PGF converges on |z| <= 1), got {r!r}")
+    if k_max * -math.log10(r) > math.log10(_MAX_AMPLIFICATION):
+        raise ValueError(
+            f"radius: r^-k_max must be <= 1e8 (it multiplies rounding errors): for k_max = {k_max}"
+            f" use r >= {_MAX_AMPLIFICATION ** (-1 / k_max):.4g}, got {r!r}"
+        )
+    nodes = count(_nodes_for(k_max) if nodes is None else nodes, "nodes", minimum=k_max + 1)
+    if nodes > _MAX_NODES:
+        raise ValueError(f"nodes: must be <= 2^24 = {_MAX_NODES}, got {nodes}")
+    if not isinstance(real, bool | np.bool_):
+        raise TypeError(f"real: expected True or False, got {type(real).__name__}")
+    with np.errstate(all="ignore"):  # underflow of tiny nodes is harmless; an overflow inside G
+        z = r * np.exp(2j * np.pi * np.arange(nodes) / nodes)  # shows up as non-finite values
+        out = G(z)
+    try:
+        values = np.asarray(out, dtype=np.complex128)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"G: must return numbers, got {type(out).__name__}") from exc
     if values.shape != z.shape:
         raise ValueError(
             f"G: must return one value per node (shape {z.shape}), got shape {values.shape}"
         )
-    if not np.all(np.isfinite(values)):
-        raise ValueError("G: returned non-finite values on the circle")
-    coefficients = np.fft.fft(values)[: k_max + 1] / nodes / r ** np.arange(k_max + 1)
+    if not np.isfinite(values).all():
+        raise ValueError(f"G: returned NaN or infinity on the circle |z| = {r:g}")
+    with np.errstate(under="ignore"):
+        coefficients = np.fft.fft(values)[: k_max + 1] / nodes / r ** np.arange(k_max + 1)
     return coefficients.real if real else coefficients
 
 
-def tv_distance(p: ArrayLike, q: ArrayLike) -> NDArray[np.float64] | float:
-    r"""Total-variation distance :math:`\tfrac12\sum_k |p_k - q_k|` between pmfs on :math:`k = 0, 1, \dots`.
+def _pmf_rows(x: NDArray[np.float64], name: str) -> NDArray[np.float64]:
+    """x, after checking it holds pmfs on k = 0, 1, ... along its last axis."""
+    if x.ndim == 0:
+        raise ValueError(f"{name}: must be an array of probabilities (last axis: k = 0, 1, ...)")
+    if np.any(x < 0):
+        raise ValueError(f"{name}: probabilities must be >= 0")
+    with np.errstate(all="ignore"):  # a sum that overflows is refused below
+        worst = float(np.max(np.abs(x.sum(axis=-1) - 1), initial=0.0))
+    if not worst <= 1e-6:
+        raise ValueError(
+            f"{name}: each pmf must sum to 1 (within 1e-6) along the last axis; one is off by "
+            f"{worst:.3g} (a pmf cut short misses mass that the distance must count)"
+        )
+    return x
 
-    The last axis is the support; a shorter pmf is padded with zeros; leading axes broadcast.
+
+def tv_distance(p: ArrayLike, q: ArrayLike) -> NDArray[np.float64] | float:
+    r"""The total-variation distance between two pmfs on :math:`k = 0, 1, \dots`.
+
+    .. math::
+
+        d_{TV}(P, Q) = \sup_A |P(A) - Q(A)| = \tfrac12 \sum_k |p_k - q_k| \in [0, 1] .
+
+    Parameters
+    ----------
+    p, q : array_like
+        Pmfs along the last axis (entry :math:`k` is the probability of :math:`k`), each
+        summing to 1 within 1e-6; the shorter is padded with zeros. Leading axes broadcast.
+
+    Returns
+    -------
+    float or ndarray
+        A Python float for two 1-d pmfs, else an array of the broadcast leading shape.
+
+    Raises
+    ------
+    TypeError
+        If an entry is not a real number.
+    ValueError
+        If an argument is a single number, has a negative, NaN or infinite entry, does not sum to
+        1, or the leading axes do not broadcast.
+
+    Notes
+    -----
+    The result is the sum of nonnegative terms, with a rounding error of a few
+    :math:`\epsilon` absolute; for two laws closer than about 1e-8 it has few correct digits
+    (:func:`binomial_poisson_tv` avoids the subtraction for the binomial-Poisson pair).
 
     Examples
     --------
     >>> tv_distance([0.5, 0.5], [1.0])
     0.5
+    >>> tv_distance([[1.0, 0.0], [0.5, 0.5]], [0.5, 0.5])
+    array([0.5, 0. ])
     """
-    a = real_array(p, "p")
-    b = real_array(q, "q")
-    for name, arr in (("p", a), ("q", b)):
-        if arr.ndim == 0:
-            raise ValueError(
-                f"{name}: must be an array of probabilities (last axis: k = 0, 1, ...)"
-            )
-        if np.any(arr < 0):
-            raise ValueError(f"{name}: probabilities must be >= 0")
+    a = _pmf_rows(real_array(p, "p"), "p")
+    b = _pmf_rows(real_array(q, "q"), "q")
+    try:
+        np.broadcast_shapes(a.shape[:-1], b.shape[:-1])
+    except ValueError as exc:
+        raise ValueError(
+            f"p, q: leading axes {a.shape[:-1]} and {b.shape[:-1]} do not broadcast"
+        ) from exc
     width = max(a.shape[-1], b.shape[-1])
     a = np.concatenate([a, np.zeros((*a.shape[:-1], width - a.shape[-1]))], axis=-1)
     b = np.concatenate([b, np.zeros((*b.shape[:-1], width - b.shape[-1]))], axis=-1)
-    return _result(0.5 * np.abs(a - b).sum(axis=-1))
+    out = 0.5 * np.abs(a - b).sum(axis=-1)
+    return float(out) if out.ndim == 0 else out
 
 
-def _log1p_plus(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """log(1 - x) + x = -sum_{j>=2} x^j / j, without cancellation for small x."""
-    small = x < 0.05
-    xs = np.where(small, x, 0.0)
-    series = np.zeros_like(xs)
-    for j in range(30, 1, -1):  # 0.05^30 / 30 < 1e-40
-        series = xs**j / j + series
-    return np.where(small, -series, np.log1p(-np.where(small, 0.0, x)) + x)
+def _tail_cut(lam: NDArray[np.float64]) -> NDArray[np.int64]:
+    """K with P(X > K) <= _TV_NEGLECT / 2 for Poi(lam) and every Bin(n, lam/n) (Chernoff).
+
+    Both laws have P(X >= K) <= exp(-lam h(K/lam)), h(u) = u log u - u + 1, for K >= lam (the
+    binomial's moment generating function is below the Poisson one). h(u) = a solves as
+    u = exp(1 + W0((a - 1)/e)) with Lambert's W. Below lam = 1e-10, P(X >= 3) <= lam^3 suffices.
+    """
+    tiny = lam < 1e-10
+    a = math.log(2 / _TV_NEGLECT) / np.where(tiny, 1.0, lam)
+    u = np.exp(1 + special.lambertw((a - 1) / math.e).real)
+    return np.where(tiny, 3, np.ceil(lam * u) + 1).astype(np.int64)
 
 
-def _tv_one(n: float, lam: float, neglect: float) -> float:
+def _n_log1p_plus(n: float, p: float) -> float:
+    """n (log(1 - p) + p) = -n sum_{j>=2} p^j/j, as -(n p) p (1/2 + p/3 + ...) for small p.
+
+    The factored form keeps its relative accuracy where p^2 underflows (p = 1e-200).
+    """
+    if p >= 0.05:
+        return n * (math.log1p(-p) + p)
+    series = 1 / 30
+    for j in range(29, 1, -1):  # 0.05^28 / 30 < 1e-38
+        series = 1 / j + p * series
+    return -(n * p) * p * series
+
+
+def _tv_one(n: float, lam: float, K: int) -> float:
+    """d_TV(Bin(n, p), Poi(lam)), p = lam/n, summed over k = 0..K without subtracting pmfs."""
     p = lam / n
     if p == 1:  # Bin(n, 1) sits at n: the distance is everything else, 1 - pi_n
         return 1.0 - float(poisson_pmf(n, lam))
-    K = (
-        int(max(stats.poisson.isf(neglect / 4, lam), min(n, stats.binom.isf(neglect / 4, n, p))))
-        + 2
-    )
-    while stats.poisson.sf(K, lam) + stats.binom.sf(K, n, p) > neglect:
-        K *= 2
     k = np.arange(K + 1, dtype=np.float64)
-    poisson = poisson_pmf(k, lam)
+    poisson = np.asarray(poisson_pmf(k, lam))
     kb = k[k <= n]
-    # log(b_k / pi_k) = sum_{i<k} log(1 - i/n) + (n - k) log(1 - p) + lam, each piece without cancellation
+    # log(b_k / pi_k) = sum_{i<k} log(1 - i/n) + n (log(1 - p) + p) - k log(1 - p), with lam = n p
     falling = np.concatenate([[0.0], np.cumsum(np.log1p(-kb[:-1] / n))])
-    log_ratio = falling + n * _log1p_plus(np.array([p]))[0] - kb * np.log1p(-p)
+    log_ratio = falling + _n_log1p_plus(n, p) - kb * math.log1p(-p)
     diff = poisson[: kb.size] * np.abs(np.expm1(log_ratio))
-    return 0.5 * (diff.sum() + poisson[kb.size :].sum())
+    return 0.5 * float(diff.sum() + poisson[kb.size :].sum())
 
 
 def binomial_poisson_tv(n: ArrayLike, lam: ArrayLike) -> NDArray[np.float64] | float:
-    r"""Exact :math:`d_{TV}(\mathrm{Bin}(n, \lambda/n), \mathrm{Poi}(\lambda))`, broadcasting ``n`` and ``lam``.
+    r"""The exact distance :math:`d_{TV}(\mathrm{Bin}(n, \lambda/n), \mathrm{Poi}(\lambda))`.
 
-    Sums :math:`k = 0..K` with :math:`K` chosen so that the mass both laws put beyond it is below
-    1e-15. Each difference is :math:`\pi_k\,|\mathrm{expm1}(\log(b_k/\pi_k))|` with the log-ratio
-    :math:`\sum_{i<k}\log(1 - i/n) + n(\log(1-p) + p) - k\log(1-p)` evaluated without
-    cancellation, so the distance keeps its relative accuracy even at :math:`n = 10^9`, where
-    subtracting the two pmfs would lose seven digits. Requires :math:`n \ge \lambda`.
+    .. math::
+
+        d_{TV} = \tfrac12 \sum_{k \ge 0} \pi_k\, \big|\mathrm{expm1}\log(b_k/\pi_k)\big|,
+        \quad \log\frac{b_k}{\pi_k} = \sum_{i<k}\log\Big(1 - \frac in\Big)
+        + n\big(\log(1-p) + p\big) - k\log(1-p),
+
+    with :math:`b_k` the binomial and :math:`\pi_k` the Poisson pmf (:math:`b_k = 0` for
+    :math:`k > n`). Each piece of the log-ratio is formed without cancellation, so the two
+    pmfs are never subtracted. The sum stops at a :math:`K` beyond which both laws hold less
+    than 1e-20 (Chernoff's bound).
+
+    Parameters
+    ----------
+    n : array_like of whole numbers >= 1
+        The numbers of trials, up to 1.8e308; :math:`n \ge \lambda`.
+    lam : array_like of floats > 0
+        The means; broadcast against ``n``.
+
+    Returns
+    -------
+    float or ndarray
+        A Python float if both arguments are scalars, else an array of the broadcast shape.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real.
+    ValueError
+        If ``n`` is not a whole number >= 1 or is below ``lam``, ``lam`` is not > 0, a value is
+        NaN or infinite, the shapes do not broadcast, or the work is too large: the sums run
+        over about :math:`\lambda + 10\sqrt\lambda` terms per pair and may total at most 2e6
+        terms, over at most 10 000 pairs.
+
+    Notes
+    -----
+    Subtracting the two pmfs would leave about :math:`\log_{10}(d_{TV}/\epsilon)` correct
+    digits, about 6 at :math:`n = 10^9`, :math:`\lambda = 3`. Measured (``tests/test_pgf.py``,
+    against 40-digit mpmath): relative error below 1e-12 for :math:`n` from 100 to 1e9,
+    :math:`\lambda` = 0.5, 3, 10, and at :math:`n = 10^{200}`.
+
+    References
+    ----------
+    .. [1] A. D. Barbour and P. Hall, "On the rate of Poisson convergence", Math. Proc. Camb.
+       Phil. Soc. 95, 473-480, 1984: :math:`d_{TV} \le (1 - e^{-\lambda})\lambda/n`.
 
     Examples
     --------
-    >>> round(float(binomial_poisson_tv(10, 3.0)), 6)
+    >>> round(binomial_poisson_tv(10, 3.0), 6)
     0.086409
+    >>> round(binomial_poisson_tv(1, 0.5), 12)  # one trial: p (1 - e^-p) at p = 0.5
+    0.196734670144
     """
-    n = whole_array(n, "n")
-    lam = real_array(lam, "lam")
-    if np.any(lam <= 0):
-        raise ValueError("lam: must be > 0")
-    if np.any(n < lam):
+    n_arr = whole_array(n, "n", minimum=1)
+    lam_arr = _positive(real_array(lam, "lam"), "lam")
+    nb, lb = broadcast(n=n_arr, lam=lam_arr)
+    if np.any(nb < lb):
         raise ValueError("n: must be >= lam, so that p = lam/n is a probability")
-    n, lam = np.broadcast_arrays(n, lam)
-    out = np.array(
-        [_tv_one(float(a), float(b), 1e-15) for a, b in zip(n.ravel(), lam.ravel(), strict=True)]
-    )
-    return _result(out.reshape(n.shape))
+    if nb.size > _TV_MAX_PAIRS:
+        raise ValueError(f"n, lam: at most {_TV_MAX_PAIRS} pairs per call, got {nb.size}")
+    cuts = _tail_cut(lb.ravel())
+    if int(cuts.sum()) > _TV_MAX_TERMS:
+        raise ValueError(
+            f"lam: the sums would run over {int(cuts.sum())} terms (about lam + 10 sqrt(lam) per "
+            f"pair); at most {_TV_MAX_TERMS} are allowed"
+        )
+    with np.errstate(all="ignore"):  # underflow to 0 is the right answer for tiny terms
+        out = [
+            _tv_one(float(a), float(b), int(K))
+            for a, b, K in zip(nb.ravel(), lb.ravel(), cuts, strict=True)
+        ]
+    return scalar_or_array(np.array(out).reshape(nb.shape), n_arr, lam_arr)
