@@ -1,24 +1,7 @@
-r"""All roots of real cubics by the trigonometric / hyperbolic method, vectorised.
+r"""All three roots of real cubics by the trigonometric and hyperbolic formulas, vectorised.
 
-Derived in the chapter *Solving the cubic with trigonometry* (``book/cubic_trig.ipynb``), after
-Su Jianlin, kexue.fm/archives/831 (2010-08-08). For :math:`a x^3 + b x^2 + c x + d = 0`:
-
-1. scale :math:`x = s\,t` by a power of two so the monic coefficients are of order one (exact,
-   and nothing overflows for coefficients from 1e-150 to 1e150);
-2. depress :math:`t = y - B/3`: :math:`y^3 + P y + Q = 0`, and with :math:`\lambda = \sqrt{|P|/3}`,
-   :math:`y = \lambda z`, reach :math:`z^3 \pm 3z = p`, :math:`p = -Q/\lambda^3`;
-3. solve: :math:`P > 0`: :math:`z = 2\sinh(\tfrac13\operatorname{arsinh}\tfrac p2)`; :math:`P < 0`,
-   :math:`|p| \ge 2`: :math:`z = 2\,\mathrm{sgn}(p)\cosh(\tfrac13\operatorname{arcosh}\tfrac{|p|}2)`;
-   :math:`P < 0`, :math:`|p| < 2`: :math:`z_k = 2\cos\big(\tfrac13(\arccos\tfrac p2 - 2\pi k)\big)`;
-   :math:`P = 0`: :math:`y = \sqrt[3]{-Q}`;
-4. polish each real root with one guarded Newton step on the monic cubic, and recover a complex
-   pair from the real root :math:`r` by Vieta's relations in the original units:
-   :math:`|z|^2 = -D/r` and :math:`2\,\mathrm{Re}\,z = -(B + r)` or :math:`(C - |z|^2)/r`, whichever
-   does not cancel; for three real roots the other two come from deflating the isolated one;
-5. re-solve the few cubics whose roots cluster (within 10% of their size) around the cluster's
-   centre :math:`c_0`, with the shifted coefficients :math:`f''(c_0)/2, f'(c_0), f(c_0)` evaluated
-   in double-double, which resolves near-multiple roots far below the usual
-   :math:`\sqrt\varepsilon` / :math:`\varepsilon^{1/3}` floor.
+Derived in the chapter *Solving the cubic with trigonometry*, after Su Jianlin,
+kexue.fm/archives/831 (2010). The one public function is :func:`solve_cubic`.
 """
 
 from __future__ import annotations
@@ -26,17 +9,45 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scispaces._checks import real_array
+from scispaces._checks import broadcast, real_array
 from scispaces._dd import horner, two_product
 
 __all__ = ["solve_cubic"]
 
+_CHUNK = 1 << 13  # cubics per block: the temporaries (64 KiB each) stay in cache
+_SHIFTS = 2 * np.pi * np.arange(3) / 3
+_CLUSTER = 0.1  # roots closer than this fraction of their size are recomputed around their centre
+_TINY = np.finfo(np.float64).tiny  # the smallest normal float, 2.2e-308
 
-def _horner(B, C, D, t):
-    """f(t) = t^3 + B t^2 + C t + D and f'(t), by Horner's rule."""
-    f = ((t + B) * t + C) * t + D
-    df = (3 * t + 2 * B) * t + C
-    return f, df
+
+def _closed_form(B, C, D):
+    r"""The chapter's formulas for :math:`t^3 + B t^2 + C t + D = 0`, coefficients of order one.
+
+    Depress :math:`t = y - B/3`: :math:`y^3 + P y + Q = 0` (the post's :math:`m = P`,
+    :math:`n = -Q`); with :math:`\lambda = \sqrt{|P|/3}` and :math:`y = \lambda z`,
+    :math:`z^3 \pm 3z = p`, :math:`p = -Q/\lambda^3`. Returns ``(t, three)``: rows with
+    ``three`` hold the three cosine roots, ascending; the others hold their one real root in
+    column 0 (from sinh, cosh, or the real cube root when :math:`P = 0`).
+    """
+    shift = B / -3
+    P = C - B * B / 3
+    Q = (2 * B * B / 27 - C / 3) * B + D
+    lam = np.sqrt(np.abs(P) / 3)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p = -Q / (lam * lam * lam)
+    flat = (P == 0) | ~np.isfinite(p)  # P negligible: y^3 = -Q
+    three = (P < 0) & (np.abs(p) < 2) & ~flat
+    t = np.zeros((B.size, 3))
+    i = np.flatnonzero(three)  # z_k = 2 cos((arccos(p/2) - 2 pi k)/3), k = 2, 1, 0: ascending
+    theta = np.arccos(p[i] / 2) / 3
+    t[i] = 2 * lam[i, None] * np.cos(theta[:, None] - _SHIFTS[::-1]) + shift[i, None]
+    i = np.flatnonzero((P > 0) & ~flat)  # z = 2 sinh(arsinh(p/2)/3)
+    t[i, 0] = 2 * np.sinh(np.arcsinh(p[i] / 2) / 3) * lam[i] + shift[i]
+    i = np.flatnonzero((P < 0) & ~three & ~flat)  # |p| >= 2: z = 2 sgn(p) cosh(arcosh(|p|/2)/3)
+    t[i, 0] = 2 * np.sign(p[i]) * np.cosh(np.arccosh(np.abs(p[i]) / 2) / 3) * lam[i] + shift[i]
+    i = np.flatnonzero(flat)  # the real cube root
+    t[i, 0] = np.cbrt(-Q[i]) + shift[i]
+    return t, three
 
 
 def _polish(B, C, D, t):
@@ -46,16 +57,11 @@ def _polish(B, C, D, t):
     means f' is nearly 0 (a near-multiple root), where Newton would jump, and those roots are
     recomputed by the cluster refinement anyway.
     """
-    f, df = _horner(B, C, D, t)
+    f = ((t + B) * t + C) * t + D
+    df = (3 * t + 2 * B) * t + C
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         step = f / df
     return np.where(np.abs(step) <= 1e-6, t - step, t)  # NaN/inf steps fail the test too
-
-
-_CHUNK = (
-    1 << 13
-)  # cubics per block: the temporaries (64 KiB each) stay in cache and below malloc's mmap threshold
-_SHIFTS = 2 * np.pi * np.arange(3) / 3
 
 
 def _deflate(B, C, D, r):
@@ -65,9 +71,7 @@ def _deflate(B, C, D, r):
     when r is the small root; with r as the large root, g = -D/r and 2h = (C - g)/r. The first
     g decides which (r^2 > |g|: r is the larger), so a zero or tiny r never divides anything.
     """
-    with np.errstate(
-        divide="ignore", invalid="ignore", over="ignore"
-    ):  # r^2 = inf compares correctly
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # r^2 = inf compares right
         g_small = C + r * (B + r)
         large = r * r > np.abs(g_small)
         g = np.where(large, -D / r, g_small)
@@ -78,7 +82,7 @@ def _deflate(B, C, D, r):
 def _refine_small(B, C, D, r):
     """A real root r much smaller than the other two, recomputed as -D / (their product).
 
-    In scaled units such a root has only absolute accuracy; Vieta's r * g = -D with the
+    Such a root computed in scaled units has only absolute accuracy; Vieta's r g = -D with the
     division-free product g = C + r(B + r) restores its relative accuracy, and gives exactly 0
     when D = 0.
     """
@@ -91,10 +95,13 @@ def _refine_small(B, C, D, r):
 def _pair(h, g):
     """Roots of x^2 - 2h x + g: (x1, x2, y) meaning x1, x2 real if y == 0, else h +- i y.
 
-    A real pair uses q = h + sgn(h) sqrt(h^2 - g) and g/q, which does not cancel.
+    A real pair uses q = h + sgn(h) sqrt(h^2 - g) and g/q, which does not cancel. For
+    |h| > 2^500, h and g are scaled by powers of two (exact) so that h^2 cannot overflow.
     """
-    disc = h * h - g
-    root = np.sqrt(np.abs(disc))
+    scale = np.where(np.abs(h) > 2.0**500, 2.0**-500, 1.0)
+    hs = h * scale
+    disc = hs * hs - g * scale * scale
+    root = np.sqrt(np.abs(disc)) / scale
     q = h + np.copysign(root, h)
     with np.errstate(divide="ignore", invalid="ignore"):
         other = np.where(q != 0, g / q, 0.0)
@@ -111,144 +118,193 @@ def _sort_rows3(t):
     return np.stack([x0, x1, x2], axis=1)
 
 
-_CLUSTER = 0.1  # roots closer than this fraction of their size are recomputed around their centre
-
-
 def _near(gap2, size2):
-    """A squared gap is close when below _CLUSTER^2 times the squared size of the roots it separates.
-
-    Squares of roots near 1e300 overflow to inf, which still compares correctly.
-    """
+    """A squared gap is close when below _CLUSTER^2 times the squared size of the roots it separates."""
     return gap2 < _CLUSTER * _CLUSTER * size2
+
+
+def _solve_monic(B0, C0, D0, re, im):
+    """Roots of x^3 + B0 x^2 + C0 x + D0 (1-D arrays) into ``re``, ``im`` (n, 3).
+
+    Scale x = s t by the power of two s with the roots' size bound in [s, 2s) (exact), take the
+    closed form, polish the real root it gives, and recover the other two by deflation in the
+    unscaled units. Returns the mask of rows with a near-multiple root.
+    """
+    size = np.maximum(np.maximum(np.abs(B0), np.sqrt(np.abs(C0))), np.cbrt(np.abs(D0)))
+    s = np.ldexp(1.0, np.frexp(size)[1] - 1)
+    inv = 1 / s
+    B, C, D = B0 * inv, C0 * inv * inv, D0 * inv * inv * inv
+    t, three = _closed_form(B, C, D)
+    # Three real roots: polish the isolated one (the end farther from its neighbour: simple and
+    # accurate) and take the other two from the quadratic left by deflating it, unscaled. This
+    # keeps small roots (even exact zeros) accurate relative to themselves, splits a near-double
+    # pair symmetrically, and, when the pair is far smaller than the isolated root (where the
+    # scaled |p| is only rounding), lets the quadratic decide whether the pair is real.
+    low = (t[:, 1] - t[:, 0]) > (t[:, 2] - t[:, 1])
+    start = np.where(three & ~low, t[:, 2], t[:, 0])  # one-root rows: their root is in column 0
+    r = _refine_small(B0, C0, D0, _polish(B, C, D, start) * s)
+    x1, x2, y = _pair(*_deflate(B0, C0, D0, r))
+    # A complex pair is kept where the closed form found one real root, or where the pair is far
+    # smaller than the isolated root; otherwise the closed form's "three real" stands, and a pair
+    # that rounding pushed off the axis is its real part twice.
+    y = np.where((y > 0) & (~three | (np.maximum(np.abs(x1), np.abs(x2)) < 1e-2 * np.abs(r))), y, 0)
+    re[:] = np.stack([r, x1, x2], axis=1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    im[:] = np.stack([np.zeros_like(y), y, -y], axis=1) + 0.0
+    real = y == 0  # real roots ascending
+    re[real] = _sort_rows3(re[real])
+    with np.errstate(over="ignore", invalid="ignore"):  # squares of huge roots are inf: still right
+        x = re
+        return np.where(
+            real,
+            _near((x[:, 1] - x[:, 0]) ** 2, np.maximum(x[:, 0] ** 2, x[:, 1] ** 2))
+            | _near((x[:, 2] - x[:, 1]) ** 2, np.maximum(x[:, 1] ** 2, x[:, 2] ** 2)),
+            _near(4 * y * y, x1 * x1 + y * y)
+            | _near((r - x1) ** 2 + y * y, np.maximum(r * r, x1 * x1 + y * y)),
+        )
+
+
+def _monic(a, b, c, d):
+    """The monic ratios b/a, c/a, d/a in units 2^u: ``(B, C, D, u)``, x = 2^u w.
+
+    u = 0 where the three ratios are normal floats (or 0), which keeps every root accurate
+    relative to itself. Elsewhere (a ratio overflows or underflows) the ratios are formed from
+    mantissas and exponents, exactly scaled to a root size of order one: u is then the
+    roots' binary exponent.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        ratios = [b / a, c / a, d / a]
+    u = np.zeros(a.size, dtype=int)
+    bad = np.zeros(a.size, dtype=bool)
+    for ratio, coefficient in zip(ratios, (b, c, d), strict=True):
+        bad |= ~np.isfinite(ratio) | ((np.abs(ratio) < _TINY) & (coefficient != 0))
+    i = np.flatnonzero(bad)
+    if i.size:
+        ma, ea = np.frexp(a[i])
+        split = [(m / ma, e - ea) for m, e in (np.frexp(v[i]) for v in (b, c, d))]  # m 2^e
+        with np.errstate(divide="ignore"):  # log2(0) = -inf: a zero ratio sets no size
+            sizes = [(np.log2(np.abs(m)) + e) / k for k, (m, e) in enumerate(split, start=1)]
+        u[i] = np.floor(np.max(sizes, axis=0))
+        for k, (m, e) in enumerate(split, start=1):
+            ratios[k - 1][i] = np.ldexp(m, e - k * u[i])
+    return *ratios, u
+
+
+def _solve_rows(a, b, c, d):
+    """Roots of the cubics with 1-D coefficient arrays: real parts, imaginary parts, near-multiple mask."""
+    B, C, D, u = _monic(a, b, c, d)
+    re, im = np.empty((a.size, 3)), np.empty((a.size, 3))
+    near = _solve_monic(B, C, D, re, im)
+    scaled = np.flatnonzero(u)
+    if scaled.size:
+        with np.errstate(over="ignore"):
+            re[scaled] = np.ldexp(re[scaled], u[scaled, None])
+            im[scaled] = np.ldexp(im[scaled], u[scaled, None])
+        if not (np.isfinite(re[scaled]).all() and np.isfinite(im[scaled]).all()):
+            raise ValueError("a, b, c, d: a root exceeds the float64 range (about 1.8e308)")
+    return re, im, near
 
 
 def _refine_clusters(a, b, c, d, r, i):
     """Roots (real parts r, imaginary parts i) of cubics with a near-multiple root, recomputed around the cluster.
 
     Near a multiple root a double-precision solve is stuck at the conditioning floor (sqrt(eps)
-    for a double, eps^(1/3) for a triple root). Shifting x = c0 + delta to the cluster's centre
-    c0 with the new coefficients f''(c0)/2, f'(c0), f(c0) evaluated in double-double makes them
-    small and accurate, so solving the shifted cubic resolves the cluster to full precision.
+    for a double, eps^(1/3) for a triple root). In units t = x / 2^k with the roots of order one
+    and the coefficients scaled exactly by powers of two to at most 1, the shift t = c0 + delta
+    to the cluster's centre c0 gives the coefficients f''(c0)/2, f'(c0), f(c0), evaluated in
+    double-double: small and accurate, so the shifted cubic resolves the cluster to full precision.
     """
+    k = np.frexp(np.max(np.abs(r) + np.abs(i), axis=1))[1]
+    r, i = np.ldexp(r, -k[:, None]), np.ldexp(i, -k[:, None])
+    # coefficients of t^3, t^2, t, 1: (a, b, c, d) 2^(3k, 2k, k, 0), over 2^top (all exact)
+    split = [(m, e + (3 - j) * k) for j, (m, e) in enumerate(np.frexp(v) for v in (a, b, c, d))]
+    top = np.max([np.where(m != 0, e, np.iinfo(int).min) for m, e in split], axis=0)
+    a, b, c, d = (np.ldexp(m, e - top) for m, e in split)
     pairs = ((0, 1), (1, 2), (0, 2))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        gap2 = np.stack(
-            [(r[:, j] - r[:, k]) ** 2 + (i[:, j] - i[:, k]) ** 2 for j, k in pairs], axis=1
-        )
-        norm2 = r * r + i * i
-        size2 = np.stack([np.maximum(norm2[:, j], norm2[:, k]) for j, k in pairs], axis=1)
-        ratio = np.nan_to_num(gap2 / size2, nan=np.inf)
-    closest = ratio.argmin(axis=1)  # 0: roots (0, 1); 1: (1, 2); 2: (0, 2)
-    first = np.where(closest == 1, 1, 0)
-    second = np.where(closest == 0, 1, 2)
-    pair_centre = (r[np.arange(len(r)), first] + r[np.arange(len(r)), second]) / 2
+    gap2 = np.stack([(r[:, j] - r[:, q]) ** 2 + (i[:, j] - i[:, q]) ** 2 for j, q in pairs], axis=1)
+    norm2 = r * r + i * i
+    size2 = np.stack([np.maximum(norm2[:, j], norm2[:, q]) for j, q in pairs], axis=1)
+    with np.errstate(invalid="ignore"):  # 0/0 for a pair of zeros: not the closest pair
+        closest = np.argmin(
+            np.nan_to_num(gap2 / size2, nan=np.inf), axis=1
+        )  # 0: roots (0, 1); 1: (1, 2); 2: (0, 2)
+    rows = np.arange(len(r))
+    pair_centre = (
+        r[rows, np.where(closest == 1, 1, 0)] + r[rows, np.where(closest == 0, 1, 2)]
+    ) / 2
     c0 = np.where(_near(gap2, size2).all(axis=1), r.mean(axis=1), pair_centre)
     three_a = two_product(a, 3.0)
     half_second = horner(three_a, [b], c0)  # f''(c0)/2 = 3a c0 + b
     first_derivative = horner(three_a, [2 * b, c], c0)  # f'(c0)
     value = horner((a, np.zeros_like(a)), [b, c, d], c0)  # f(c0)
-    re_shift, im_shift = np.empty((len(a), 3)), np.empty((len(a), 3))
-    _solve_block(a, half_second, first_derivative, value, re_shift, im_shift)
-    return re_shift + c0[:, None] + 0.0, im_shift
-
-
-def _solve_block(a, b, c, d, re, im):
-    """Roots of one block of 1-D coefficient arrays, into real and imaginary parts ``re``, ``im`` (n, 3).
-
-    Returns the mask of rows with a near-multiple root, for :func:`_refine_clusters`.
-    """
-    # 1. monic, then scale x = s t by the power of two s >= the root-size bound (exact).
-    with np.errstate(over="ignore"):
-        B0, C0, D0 = b / a, c / a, d / a
-    if not (np.isfinite(B0).all() and np.isfinite(C0).all() and np.isfinite(D0).all()):
-        raise ValueError(
-            "a, b, c, d: the coefficient ratios b/a, c/a, d/a exceed the floating-point range"
-        )
-    size = np.maximum(np.maximum(np.abs(B0), np.sqrt(np.abs(C0))), np.cbrt(np.abs(D0)))
-    s = np.ldexp(1.0, np.frexp(size)[1])
-    inv = 1 / s
-    B, C, D = B0 * inv, C0 * inv * inv, D0 * inv * inv * inv
-
-    # 2. depress: t = y - B/3, y^3 + P y + Q = 0, p = -Q / lambda^3.
-    shift = B / -3
-    P = C - B * B / 3
-    Q = (2 * B * B / 27 - C / 3) * B + D
-    lam = np.sqrt(np.abs(P) / 3)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        p = -Q / (lam * lam * lam)
-    flat = (P == 0) | ~np.isfinite(p)  # P negligible: y^3 = -Q
-    three = (P < 0) & (np.abs(p) < 2) & ~flat
-
-    # 3a. three real roots: z_k = 2 cos((arccos(p/2) - 2 pi k)/3), k = 2, 1, 0 ascending.
-    near = np.zeros(three.shape, dtype=bool)  # rows with a near-multiple root, refined at the end
-    i3 = np.flatnonzero(three)
-    if i3.size:
-        theta = np.arccos(p[i3] / 2) / 3
-        t3 = 2 * lam[i3, None] * np.cos(theta[:, None] - _SHIFTS[::-1]) + shift[i3, None]
-        # Polish the isolated root (the end farther from its neighbour: simple, accurate) and take
-        # the other two from the quadratic left by deflating it, in original units. This keeps
-        # small roots (even exact zeros) accurate relative to themselves, splits a near-double
-        # pair symmetrically, and, when the pair is far smaller than the isolated root (where the
-        # scaled |p| is only rounding), lets the quadratic decide whether the pair is real.
-        low = (t3[:, 1] - t3[:, 0]) > (t3[:, 2] - t3[:, 1])
-        iso = _polish(B[i3], C[i3], D[i3], np.where(low, t3[:, 0], t3[:, 2])) * s[i3]
-        iso = _refine_small(B0[i3], C0[i3], D0[i3], iso)
-        x1, x2, y = _pair(*_deflate(B0[i3], C0[i3], D0[i3], iso))
-        complex_pair = (y > 0) & (np.maximum(np.abs(x1), np.abs(x2)) < 1e-2 * np.abs(iso))
-        roots3 = np.stack([iso, x1, x2], axis=1)
-        re[i3] = np.where(complex_pair[:, None], roots3, _sort_rows3(roots3))
-        x = re[i3]
-        with np.errstate(over="ignore", invalid="ignore"):
-            near[i3] = np.where(
-                complex_pair,
-                _near(4 * y * y, x1 * x1 + y * y),
-                _near((x[:, 1] - x[:, 0]) ** 2, np.maximum(x[:, 0] ** 2, x[:, 1] ** 2))
-                | _near((x[:, 2] - x[:, 1]) ** 2, np.maximum(x[:, 1] ** 2, x[:, 2] ** 2)),
-            )
-        im[i3] = np.where(complex_pair[:, None], np.stack([np.zeros_like(y), y, -y], axis=1), 0.0)
-
-    # 3b. one real root, then the complex pair from Vieta's relations.
-    i1 = np.flatnonzero(~three)
-    if i1.size:
-        B1, C1, D1, P1, p1, lam1 = B[i1], C[i1], D[i1], P[i1], p[i1], lam[i1]
-        y = np.empty(i1.size)
-        level = flat[i1]
-        up, down = (P1 > 0) & ~level, (P1 < 0) & ~level
-        y[up] = 2 * np.sinh(np.arcsinh(p1[up] / 2) / 3) * lam1[up]
-        pd = p1[down]
-        y[down] = 2 * np.sign(pd) * np.cosh(np.arccosh(np.abs(pd) / 2) / 3) * lam1[down]
-        y[level] = np.cbrt(-Q[i1][level])
-        r = _refine_small(B0[i1], C0[i1], D0[i1], _polish(B1, C1, D1, y + shift[i1]) * s[i1])
-        x1, x2, imag = _pair(*_deflate(B0[i1], C0[i1], D0[i1], r))
-        re[i1] = np.stack([r, x1, x2], axis=1)
-        im[i1] = np.stack([np.zeros_like(imag), imag, -imag], axis=1)
-        # Near-multiple: the pair nearly coincides, or the real root is near a pair member
-        # (|.|_1 distances, within a factor sqrt(2) of the Euclidean test; cheap on every row).
-        ar, a1, a2 = np.abs(r), np.abs(x1), np.abs(x2)
-        near[i1] = (
-            (np.abs(x1 - x2) + 2 * imag < _CLUSTER * (np.maximum(a1, a2) + imag))
-            | (np.abs(r - x1) + imag < _CLUSTER * np.maximum(ar, a1))
-            | (np.abs(r - x2) + imag < _CLUSTER * np.maximum(ar, a2))
-        )
-        ties = i1[
-            imag == 0
-        ]  # the pair is real (at |p| = 2, or rounded onto the axis): sort all three
-        if ties.size:
-            re[ties] = _sort_rows3(re[ties])
-            im[ties] = 0
-    re += 0.0  # turn -0.0 into 0.0
-    return near
+    re, im, _ = _solve_rows(a, half_second, first_derivative, value)
+    return np.ldexp(re + c0[:, None], k[:, None]) + 0.0, np.ldexp(im, k[:, None])
 
 
 def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArray[np.complex128]:
-    r"""All three roots of :math:`a x^3 + b x^2 + c x + d = 0` for real coefficients, :math:`a \ne 0`.
+    r"""All three roots of :math:`a x^3 + b x^2 + c x + d = 0`, for real coefficients, :math:`a \ne 0`.
 
-    The coefficients broadcast; the result has shape ``broadcast_shape + (3,)`` (``(3,)`` for
-    scalars), complex. Real roots have imaginary part exactly 0 and come first, ascending; a
-    complex pair follows with the positive imaginary part first. Multiple roots are repeated.
+    Scale :math:`x = s\,t` by a power of two so that the monic coefficients are of order one
+    (exact), depress :math:`t = y - B/3` to :math:`y^3 + P y + Q = 0`, put
+    :math:`y = \lambda z` with :math:`\lambda = \sqrt{|P|/3}`, and solve
+    :math:`z^3 \pm 3z = p`, :math:`p = -Q/\lambda^3`:
 
-    Raises ``ValueError`` if any ``a`` is 0 (not a cubic) or a coefficient is not finite, and
-    ``TypeError`` for complex or non-numeric coefficients.
+    .. math::
+
+        z = \begin{cases}
+        2\sinh\bigl(\tfrac13\operatorname{arsinh}\tfrac p2\bigr) & P > 0,\\
+        2\operatorname{sgn}(p)\cosh\bigl(\tfrac13\operatorname{arcosh}\tfrac{|p|}2\bigr)
+            & P < 0,\ |p| \ge 2,\\
+        2\cos\bigl(\tfrac13(\arccos\tfrac p2 - 2\pi k)\bigr),\ k = 0, 1, 2 & P < 0,\ |p| < 2,
+        \end{cases}
+        \qquad y = \sqrt[3]{-Q} \text{ if } P = 0.
+
+    The real root so found is polished by one guarded Newton step; the other two come from
+    Vieta's relations (deflation) in the unscaled units, which keeps small roots, even exact
+    zeros, accurate relative to themselves. Cubics with roots within 10 % of each other are
+    solved again around the cluster's centre, with the shifted coefficients evaluated in
+    double-double arithmetic, which resolves near-multiple roots below the usual
+    :math:`\sqrt\varepsilon` (double) and :math:`\varepsilon^{1/3}` (triple) floors.
+
+    Parameters
+    ----------
+    a, b, c, d : array_like of real numbers
+        Coefficients, finite, broadcast together; ``a`` non-zero. Integers of any size, float32
+        and long double are converted to float64.
+
+    Returns
+    -------
+    numpy.ndarray of complex128, shape ``broadcast_shape + (3,)``
+        The roots, ``(3,)`` for scalar coefficients. Real roots have imaginary part exactly 0
+        and come first, ascending; a complex pair follows, positive imaginary part first.
+        Multiple roots are repeated.
+
+    Raises
+    ------
+    TypeError
+        If a coefficient is not real (complex, a string, a bool, a date or time delta).
+    ValueError
+        If a coefficient is NaN or infinite, ragged, or the shapes do not broadcast; if any ``a``
+        is 0 (not a cubic); if a root exceeds the float64 range (about 1.8e308).
+
+    Notes
+    -----
+    Accuracy, measured against 50-digit ``mpmath.polyroots`` on 2 000 cubics with standard
+    normal coefficients: 99 % of roots within 4.2e-16 relative, the worst 1.7e-15 (the
+    companion-matrix eigenvalues of ``numpy.roots``: 1.3e-15 and 1.0e-14). The roots are
+    invariant, bit for bit, under scaling all coefficients by a power of two, and correct for
+    coefficients from 1e-150 to 1e150 in any mix (tested against 700-digit references). Where the
+    ratios b/a, c/a, d/a leave the range of normal floats the roots are computed in units of
+    their own size: a root smaller than about 1e-300 times the largest then keeps only
+    absolute accuracy, and a root below the smallest float comes out as 0 or subnormal.
+
+    References
+    ----------
+    .. [1] Su Jianlin, "Solving cubic equations with trigonometric functions" (in Chinese),
+       https://kexue.fm/archives/831, 2010.
+    .. [2] F. Viète, *De aequationum recognitione et emendatione*, 1615 (the cosine form).
+    .. [3] W. Kahan, "To solve a real cubic equation", Berkeley, 1986 (deflation, scaling).
+    .. [4] T. J. Dekker, "A floating-point technique for extending the available precision",
+       Numer. Math. 18 (1971) 224-242 (double-double products).
 
     Examples
     --------
@@ -256,23 +312,26 @@ def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArr
     array([1., 2., 3.])
     >>> np.round(solve_cubic(1, 0, 0, 1), 12)  # x^3 = -1
     array([-1. +0.j       ,  0.5+0.8660254j,  0.5-0.8660254j])
+    >>> solve_cubic(1, -9e307, 0, 0).real  # x^2 (x - 9e307): no overflow
+    array([0.e+000, 0.e+000, 9.e+307])
+    >>> solve_cubic([1, 2], 0, -3, 2).shape  # two cubics
+    (2, 3)
     """
-    a, b, c, d = (real_array(v, n) for v, n in zip((a, b, c, d), "abcd", strict=True))
+    a, b, c, d = broadcast(
+        **{name: real_array(v, name) for name, v in zip("abcd", (a, b, c, d), strict=True)}
+    )
     if np.any(a == 0):
         raise ValueError(
             "a: the leading coefficient must be non-zero (otherwise it is not a cubic)"
         )
-    shape = np.broadcast_shapes(a.shape, b.shape, c.shape, d.shape)
-    a, b, c, d = np.broadcast_arrays(a, b, c, d)
-    if len(shape) != 1:  # blocks are taken from 1-D arrays; 1-D views are used as they are
-        a, b, c, d = (v.ravel() for v in (a, b, c, d))
+    shape = a.shape
+    a, b, c, d = (v.ravel() for v in (a, b, c, d))  # blocks of 1-D arrays; views where possible
     out = np.empty((a.size, 3), dtype=np.complex128)
     near = np.empty(a.size, dtype=bool)
     for lo in range(0, a.size, _CHUNK):
         block = slice(lo, lo + _CHUNK)
-        re, im = np.empty((len(a[block]), 3)), np.empty((len(a[block]), 3))
-        near[block] = _solve_block(a[block], b[block], c[block], d[block], re, im)
-        out[block].real, out[block].imag = re, im
+        re, im, near[block] = _solve_rows(a[block], b[block], c[block], d[block])
+        out.real[block], out.imag[block] = re, im
     rows = np.flatnonzero(near)  # rare: refined together, once
     if rows.size:
         re, im = _refine_clusters(
