@@ -116,6 +116,134 @@ def companion_eigvals(coefficients: ArrayLike) -> NDArray[np.complex128]:
     return np.linalg.eigvals(companion).astype(complex)
 
 
+# ------------------------------------------------------------------------------ angles
+
+# Dimensions at which scispaces.angles is measured: small, moderate, and far beyond where
+# Gamma(n/2) overflows or sin(theta)^(n-2) in floats loses every digit.
+ANGLE_DIMENSIONS = (2, 3, 4, 5, 10, 100, 1000, 10**6, 10**10, 10**15, 10**30, 10**100, 10**300)
+ANGLE_FLOOR = 1e-280  # values below this are compared absolutely: relative error / this floor
+
+
+def _angle_dps(n: float) -> int:
+    """Digits for dimension ``n``: sin^2 theta = 1 - O(1/n) near pi/2 needs log10(n) more."""
+    return 40 + int(np.log10(float(n)))
+
+
+def mp_angle_normaliser(n: float) -> float:
+    """C_n = Gamma(n/2) / (sqrt(pi) Gamma((n-1)/2)), by mpmath."""
+    import mpmath
+
+    with mpmath.workdps(_angle_dps(n)):
+        n = mpmath.mpf(float(n))
+        return float(mpmath.gamma(n / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma((n - 1) / 2)))
+
+
+def mp_angle_pdf(theta: float, n: float) -> float:
+    """C_n sin(theta)^(n-2) at the float ``theta`` exactly (0 outside [0, pi]), by mpmath."""
+    import mpmath
+
+    with mpmath.workdps(_angle_dps(n)):
+        t, n = mpmath.mpf(float(theta)), mpmath.mpf(float(n))
+        if t < 0 or t > mpmath.pi:
+            return 0.0
+        c = mpmath.gamma(n / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma((n - 1) / 2))
+        return float(c * mpmath.sin(t) ** (n - 2))
+
+
+def mp_cosine_pdf(t: float, n: float) -> float:
+    """C_n (1 - t^2)^((n-3)/2) at the float ``t`` exactly (0 outside (-1, 1)), by mpmath."""
+    import mpmath
+
+    with mpmath.workdps(_angle_dps(n)):
+        t, n = mpmath.mpf(float(t)), mpmath.mpf(float(n))
+        if abs(t) >= 1:
+            return float("inf") if abs(t) == 1 and n == 2 else 0.0
+        c = mpmath.gamma(n / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma((n - 1) / 2))
+        return float(c * (1 - t**2) ** ((n - 3) / 2))
+
+
+def mp_angle_cdf(theta: float, n: float) -> float:
+    """P(angle <= theta) at the float ``theta`` exactly, by mpmath.
+
+    The mass between theta and the nearer end, T = (1/2) I_x(a, 1/2) with x = sin^2 theta and
+    a = (n-1)/2, is F below pi/2 and 1 - F above; with log10(n) extra digits, x keeps its
+    distance from 1. Since I_x(a, 1/2) = x^a 2F1(a, 1/2; a+1; x) / (a B(a, 1/2)) and that 2F1 is
+    at most (1 - x)^(-1/2), T is taken as 0 where this bound is below 1e-330 (float 0), where
+    mpmath's hypergeometric series would not converge.
+    """
+    import mpmath
+
+    with mpmath.workdps(_angle_dps(n)):
+        t, n = mpmath.mpf(float(theta)), mpmath.mpf(float(n))
+        if t <= 0 or t > mpmath.pi:
+            return 0.0 if t <= 0 else 1.0
+        a, x = (n - 1) / 2, mpmath.sin(t) ** 2
+        bound = a * mpmath.log(x) - mpmath.log(a * mpmath.beta(a, 0.5)) - mpmath.log(1 - x) / 2
+        tail = 0 if bound < -760 else mpmath.betainc(a, 0.5, 0, x, regularized=True) / 2
+        return float(tail if mpmath.cos(t) >= 0 else 1 - tail)
+
+
+def mp_angle_variance(n: float) -> float:
+    """(1/2) psi_1(n/2), by mpmath."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        return float(mpmath.psi(1, mpmath.mpf(float(n)) / 2) / 2)
+
+
+def angle_grid(n: float) -> NDArray[np.float64]:
+    """The angles at which scispaces.angles is measured in dimension ``n``.
+
+    65 evenly spaced angles in [0, pi]; 30 tail angles 10^-300 ... 1 from either end; and
+    pi/2 + z / sqrt(n) for 20 values |z| from 1e-4 (F within 1e-5 of 1/2) to 36 (F near 1e-280
+    for large n).
+    """
+    ends = np.geomspace(1e-300, 1, 30)
+    z = np.array([1e-4, 1e-2, 0.1, 0.5, 1, 2, 4, 8, 16, 36])
+    middle = np.pi / 2 + np.concatenate([-z, z]) / np.sqrt(float(n))
+    grid = np.concatenate([np.linspace(0, np.pi, 65), ends, np.pi - ends, middle])
+    return np.unique(grid[(grid >= 0) & (grid <= np.pi)])
+
+
+_ANGLE_REFERENCES = {
+    "angle_normaliser": mp_angle_normaliser,
+    "angle_pdf": mp_angle_pdf,
+    "cosine_pdf": mp_cosine_pdf,
+    "angle_cdf": mp_angle_cdf,
+    "angle_variance": mp_angle_variance,
+}
+
+
+def angle_reference(name: str, *args: ArrayLike) -> NDArray[np.float64]:
+    """mpmath's value of ``scispaces.angles.<name>`` at every point of the broadcast ``args``.
+
+    The arguments are taken as the float64 values the library sees (``(theta, n)``, ``(t, n)``
+    or ``(n,)``, as in the library's signature).
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+    points = zip(*(a.ravel() for a in arrays), strict=True)
+    values = [_ANGLE_REFERENCES[name](*point) for point in points]
+    return np.array(values, dtype=np.float64).reshape(arrays[0].shape)
+
+
+def angle_errors(name: str, n: float) -> NDArray[np.float64]:
+    """Relative errors of ``scispaces.angles.<name>`` on :func:`angle_grid` against mpmath.
+
+    ``name`` is ``angle_pdf``, ``angle_cdf`` (at the angles) or ``cosine_pdf`` (at their
+    cosines, so t runs from -1 to 1 and near 0 as finely as theta near pi/2). Values below
+    :data:`ANGLE_FLOOR` are measured against that floor instead of themselves.
+    """
+    from scispaces import angles
+
+    x = angle_grid(n)
+    if name == "cosine_pdf":
+        x = np.unique(np.cos(x))
+        x = x[np.abs(x) < 1]
+    got = getattr(angles, name)(x, n)
+    want = angle_reference(name, x, n)
+    return np.abs(got - want) / np.maximum(np.abs(want), ANGLE_FLOOR)
+
+
 # ------------------------------------------------------------------------------ pgf
 
 
