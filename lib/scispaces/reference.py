@@ -17,7 +17,9 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -64,56 +66,133 @@ def mp_relative_errors(
 # ------------------------------------------------------------------------------ cubic
 
 
-def mp_polyroots(coefficients: Sequence[float], dps: int = 50) -> list[Any]:
-    """All roots of a polynomial with these float coefficients, to ``dps`` digits (mpmath).
+def _cubic_rows(coefficients: ArrayLike) -> NDArray[np.float64]:
+    """``coefficients`` as an (m, 4) array of finite rows ``(a, b, c, d)`` with ``a != 0``."""
+    from scispaces._checks import real_array
 
-    mpmath's precision is relative to the largest root: roots spread over 10^600 (coefficients
-    from 1e-150 to 1e150) need ``dps`` about 700.
+    rows = real_array(coefficients, "coefficients")
+    if rows.ndim not in (1, 2) or rows.shape[-1] != 4:
+        raise ValueError(f"coefficients: must be rows (a, b, c, d), got shape {rows.shape}")
+    rows = np.atleast_2d(rows)
+    if np.any(rows[:, 0] == 0):
+        raise ValueError("coefficients: the leading coefficient a must be non-zero")
+    return rows
+
+
+def mp_cubic_roots(
+    coefficients: ArrayLike, dps: int = 50, extraprec: int = 300, maxsteps: int = 200
+) -> list[list[Any]]:
+    """The roots of m cubics, rows ``(a, b, c, d)``, as mpmath numbers to ``dps`` digits.
+
+    ``mpmath.polyroots`` on the exact values of the float coefficients. Its precision is
+    relative to the largest root: roots spread over 10^600 (coefficients from 1e-150 to 1e150)
+    need ``dps`` about 700. Keep these, not their rounding, as the reference of
+    :func:`matched_root_errors`. Refuses (``ValueError``) to return roots it could not resolve.
+
+    >>> [[complex(r) for r in row] for row in mp_cubic_roots([1, -6, 11, -6])]
+    [[(1+0j), (2+0j), (3+0j)]]
     """
     import mpmath
 
+    from scispaces._checks import count
+
+    rows = _cubic_rows(coefficients)
+    dps, extraprec = count(dps, "dps", 15), count(extraprec, "extraprec", 0)
+    maxsteps = count(maxsteps, "maxsteps")
+    out = []
     with mpmath.workdps(dps):
-        return mpmath.polyroots(
-            [mpmath.mpf(float(c)) for c in coefficients], maxsteps=200, extraprec=300
-        )
+        for row in rows:
+            # x = 2^k t (exact), 2^k near the geometric mean of the nonzero roots: polyroots
+            # starts from |t| ~ 1
+            a, b, c, d = (mpmath.mpf(v) for v in row)
+            size = mpmath.cbrt(abs(d / a)) or mpmath.sqrt(abs(c / a)) or abs(b / a)
+            k = int(mpmath.floor(mpmath.log(size, 2))) if size else 0
+            scaled = [mpmath.ldexp(v, (3 - j) * k) for j, v in enumerate((a, b, c, d))]
+            try:
+                roots = mpmath.polyroots(scaled, maxsteps=maxsteps, extraprec=extraprec)
+            except mpmath.libmp.NoConvergence as exc:
+                raise ValueError(
+                    f"coefficients: mpmath.polyroots did not converge for {row.tolist()}: "
+                    "raise dps, extraprec or maxsteps"
+                ) from exc
+            out.append([r * mpmath.ldexp(1, k) for r in roots])  # exact: a power of two
+    return out
 
 
-def cubic_reference_roots(coefficients: ArrayLike, dps: int = 50) -> NDArray[np.complex128]:
-    """Reference roots, shape (m, 3), of m cubics given as rows ``(a, b, c, d)``."""
-    rows = np.atleast_2d(np.asarray(coefficients, dtype=float))
-    return np.array([[complex(r) for r in mp_polyroots(row, dps)] for row in rows])
+def matched_root_errors(
+    found: ArrayLike, reference: Sequence[Sequence[Any]]
+) -> NDArray[np.float64]:
+    """Relative error ``|x - r| / |r|`` of every reference root r against its found root x.
 
+    ``found`` has shape (m, k); ``reference`` holds m rows of k roots: complex numbers, or the
+    mpmath numbers of :func:`mp_cubic_roots`, so that a found root is measured against the
+    exact root and not against its rounding. For each row, each reference root in turn takes
+    the nearest found root not yet taken, so a doubled root cannot be matched twice. Computed in
+    mpmath (50 digits); 0 for an exact match, inf where only r is 0. Returns shape (m, k).
 
-def matched_root_errors(found: ArrayLike, reference: ArrayLike) -> NDArray[np.float64]:
-    """Relative error of every reference root against the nearest unused found root.
-
-    ``found`` and ``reference`` have shape (m, k): for each row, each reference root in turn
-    takes the nearest found root not yet taken, so a doubled root cannot be matched twice.
-    Returns shape (m, k), with 0 for an exact match and inf for a wrong zero.
+    >>> float(matched_root_errors([[2.0, 1.0]], [[1.0, 2.0 + 4e-16]]).max()) < 2 * EPS
+    True
     """
-    found = np.atleast_2d(np.asarray(found, dtype=complex))
-    reference = np.atleast_2d(np.asarray(reference, dtype=complex))
-    if found.shape != reference.shape:
-        raise ValueError(f"found {found.shape} and reference {reference.shape}: shapes differ")
-    out = np.empty(reference.shape)
-    for i, (got, want) in enumerate(zip(found, reference, strict=True)):
-        free = list(got)
-        for j, w in enumerate(want):
-            k = int(np.argmin([abs(g - w) for g in free]))
-            out[i, j] = relative_errors(free.pop(k), w)
+    import mpmath
+
+    from scispaces._checks import _as_numbers
+
+    found = np.atleast_2d(_as_numbers(found, "found"))
+    if found.ndim != 2 or not (np.issubdtype(found.dtype, np.number) and found.dtype != bool):
+        raise TypeError(f"found: expected an (m, k) array of numbers, got dtype {found.dtype}")
+    if not np.isfinite(found).all():
+        raise ValueError("found: must be finite (no NaN or inf)")
+    with mpmath.workdps(50):
+        try:
+            want = [[mpmath.mpmathify(r) for r in row] for row in reference]
+        except (TypeError, ValueError) as exc:
+            raise TypeError("reference: expected rows of numbers") from exc
+        if [len(row) for row in want] != [found.shape[1]] * len(found):
+            raise ValueError(
+                f"reference: must hold {found.shape[0]} rows of {found.shape[1]} roots"
+            )
+        out = np.empty(found.shape)
+        for i, (got, row) in enumerate(zip(found, want, strict=True)):
+            free = [mpmath.mpc(complex(g)) for g in got]
+            for j, r in enumerate(row):
+                x = free.pop(min(range(len(free)), key=lambda q: abs(free[q] - r)))
+                out[i, j] = 0.0 if x == r else math.inf if r == 0 else float(abs(x - r) / abs(r))
     return out
 
 
 def companion_eigvals(coefficients: ArrayLike) -> NDArray[np.complex128]:
-    """Roots of cubics ``(a, b, c, d)`` (rows) as eigenvalues of their companion matrices, batched.
+    """Roots of cubics, rows ``(a, b, c, d)``, as eigenvalues of their companion matrices, batched.
 
     The baseline a NumPy user would write; ``numpy.roots`` computes the same, one cubic at a time.
+
+    >>> np.sort_complex(companion_eigvals([1, -6, 11, -6])[0]).real.round(12)
+    array([1., 2., 3.])
     """
-    co = np.atleast_2d(np.asarray(coefficients, dtype=float))
+    co = _cubic_rows(coefficients)
     companion = np.zeros((len(co), 3, 3))
-    companion[:, 0, :] = -co[:, 1:] / co[:, :1]
+    with np.errstate(over="ignore"):
+        companion[:, 0, :] = -co[:, 1:] / co[:, :1]
+    if not np.isfinite(companion).all():
+        raise ValueError("coefficients: the ratios b/a, c/a, d/a exceed the float64 range")
     companion[:, 1, 0] = companion[:, 2, 1] = 1
     return np.linalg.eigvals(companion).astype(complex)
+
+
+def exact_m_n(coefficients: ArrayLike) -> list[tuple[Fraction, Fraction]]:
+    """The post's m and n of each cubic ``a x^3 + b x^2 + c x + d`` (rows), exactly, in rationals.
+
+    ``x = y - b/(3a)`` gives ``y^3 + m y = n``; the discriminant ``-4 m^3 - 27 n^2`` has the sign
+    of the cubic's (>= 0: three real roots, counted with multiplicity).
+
+    >>> exact_m_n([1, -6, 11, -6])  # (x - 1)(x - 2)(x - 3) = (y - 1) y (y + 1), y = x - 2
+    [(Fraction(-1, 1), Fraction(0, 1))]
+    """
+    out = []
+    for row in _cubic_rows(coefficients):
+        a, b, c, d = (Fraction(float(v)) for v in row)
+        sq, lin, rhs = b / a, c / a, -d / a  # the post's form x^3 + sq x^2 + lin x = rhs
+        out.append((lin - sq * sq / 3, rhs + sq * lin / 3 - 2 * sq**3 / 27))
+    return out
 
 
 # ------------------------------------------------------------------------------ angles
