@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from scispaces._checks import _as_numbers, broadcast, count, real_array, real_scalar
+
 LEDGER_METADATA_KEY = "scispaces.ledger"  # where a displayed ledger keeps its JSON copy
 
 
@@ -57,6 +59,14 @@ class SymbolicResult:
     verdict: str
     method: str
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.verdict not in ("proved", "false", "undecided"):
+            raise ValueError(
+                f"verdict: must be 'proved', 'false' or 'undecided', got {self.verdict!r}"
+            )
+        _text(self.method, "method", empty=True)
+        _text(self.detail, "detail", empty=True)
 
     @property
     def passed(self) -> bool:
@@ -105,6 +115,15 @@ def _shift_polygamma(expr: Any) -> Any:
     return expr.replace(sp.polygamma, shift)
 
 
+def _text(value: Any, name: str, empty: bool = False) -> str:
+    """``value`` after checking it is a str (non-empty unless ``empty``)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
+    if not empty and not value.strip():
+        raise ValueError(f"{name}: must be a non-empty string")
+    return value
+
+
 def _sympify(value: Any, name: str) -> Any:
     """``value`` as a SymPy object; strings and other non-numbers are refused by name."""
     import sympy as sp
@@ -121,9 +140,14 @@ def _with_assumptions(exprs: list[Any], assumptions: Mapping[Any, Mapping[str, b
     """Replace each symbol named in ``assumptions`` by one carrying those assumptions."""
     import sympy as sp
 
-    if not assumptions:
+    if assumptions is None:
         return exprs
+    if not isinstance(assumptions, Mapping):
+        raise TypeError(
+            f"assumptions: expected a dict {{symbol: {{fact: bool}}}}, got {type(assumptions).__name__}"
+        )
     from sympy.core.assumptions import _assume_defined
+    from sympy.core.facts import InconsistentAssumptions
 
     subs = {}
     for sym, facts in assumptions.items():
@@ -138,7 +162,10 @@ def _with_assumptions(exprs: list[Any], assumptions: Mapping[Any, Mapping[str, b
                 raise TypeError(
                     f"assumptions: {sym}'s {key!r} must be True or False, got {value!r}"
                 )
-        subs[sym] = sp.Symbol(sym.name, **dict(facts))
+        try:
+            subs[sym] = sp.Symbol(sym.name, **dict(facts))
+        except InconsistentAssumptions as exc:
+            raise ValueError(f"assumptions: the facts for {sym} contradict each other") from exc
     return [e.xreplace(subs) for e in exprs]
 
 
@@ -243,9 +270,11 @@ def _matrix_equal(
     """Entrywise :func:`symbolic_equal`: proved only if every entry is."""
     import sympy as sp
 
-    for name, side in (("lhs", lhs), ("rhs", rhs)):
-        if not isinstance(side, sp.MatrixBase):
-            raise TypeError(f"{name}: cannot compare a matrix with {type(side).__name__}")
+    if not (isinstance(lhs, sp.MatrixBase) and isinstance(rhs, sp.MatrixBase)):
+        raise TypeError(
+            f"lhs, rhs: cannot compare a matrix with a non-matrix ({type(lhs).__name__} and "
+            f"{type(rhs).__name__})"
+        )
     if lhs.shape != rhs.shape:
         return SymbolicResult("false", "shape", f"shapes differ: {lhs.shape} and {rhs.shape}")
     results = [symbolic_equal(a, b, assumptions) for a, b in zip(lhs, rhs, strict=True)]
@@ -275,6 +304,18 @@ class NumericResult:
     rtol: float
     atol: float
     size: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.passed, bool):
+            raise TypeError(f"passed: expected a bool, got {type(self.passed).__name__}")
+        for name in ("max_abs_error", "max_rel_error"):  # inf: a non-finite mismatch
+            value = getattr(self, name)
+            if isinstance(value, bool | np.timedelta64) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+            if not value >= 0:
+                raise ValueError(f"{name}: must be >= 0 (inf allowed), got {value!r}")
+        _tolerances(self.rtol, self.atol, zero=True)
+        count(self.size, "size")
 
     def describe(self) -> str:
         """The measured error, in the metric(s) the tolerance uses."""
@@ -308,6 +349,30 @@ def _fmt(x: float) -> str:
     return f"{x:.1e}"
 
 
+def _tolerances(rtol: Any, atol: Any, zero: bool = False) -> tuple[float, float]:
+    """``rtol`` and ``atol`` as floats, after checking they are finite, >= 0 and not both 0."""
+    rtol, atol = real_scalar(rtol, "rtol"), real_scalar(atol, "atol")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise ValueError(f"{name}: must be >= 0, got {tol!r}")
+    if rtol == 0 and atol == 0 and not zero:
+        raise ValueError(
+            "rtol, atol: both are 0; state a tolerance (exact claims use Ledger.exact)"
+        )
+    return rtol, atol
+
+
+def _numbers(value: Any, name: str) -> np.ndarray:
+    """``value`` as an array of real or complex numbers (NaN and inf allowed), refused by name
+    if it holds anything else or nothing."""
+    arr = _as_numbers(value, name)
+    if arr.dtype.kind not in "iufc":
+        raise TypeError(f"{name}: expected numeric values, got dtype {arr.dtype}")
+    if arr.size == 0:
+        raise ValueError(f"{name}: is empty; there is nothing to compare")
+    return arr
+
+
 def numeric_close(
     actual: Any, desired: Any, rtol: float = 1e-12, atol: float = 0.0
 ) -> NumericResult:
@@ -323,31 +388,11 @@ def numeric_close(
     >>> r.passed, r.describe()
     (True, 'rel 5.0e-14')
     """
-    for name, tol in (("rtol", rtol), ("atol", atol)):
-        if (
-            isinstance(tol, bool)
-            or not isinstance(tol, numbers.Real)
-            or not (math.isfinite(tol) and tol >= 0)
-        ):
-            raise ValueError(f"{name} must be a finite real number >= 0, got {tol!r}")
-    if rtol == 0 and atol == 0:
-        raise ValueError(
-            "rtol and atol are both 0: state a tolerance (exact claims use Ledger.exact)"
-        )
-    arrays = []
-    for name, value in (("actual", actual), ("desired", desired)):
-        arr = np.asarray(value)
-        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-            raise TypeError(f"{name}: expected numeric values, got dtype {arr.dtype}")
-        if arr.size == 0:
-            raise ValueError(f"{name}: is empty; there is nothing to compare")
-        arrays.append(arr)
-    a, d = arrays
-    kind = np.result_type(a.dtype, d.dtype, np.float64)
-    try:
-        a, d = np.broadcast_arrays(a.astype(kind), d.astype(kind))
-    except ValueError as exc:
-        raise ValueError(f"actual {a.shape} and desired {d.shape} do not broadcast") from exc
+    rtol, atol = _tolerances(rtol, atol)
+    a, d = _numbers(actual, "actual"), _numbers(desired, "desired")
+    kind = np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(d) else np.float64
+    with np.errstate(over="ignore"):  # a long double beyond float64 becomes inf, and fails
+        a, d = broadcast(actual=a.astype(kind), desired=d.astype(kind))
     same = a == d  # equal infinities count as equal; NaN never does
     finite = np.isfinite(a) & np.isfinite(d)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -424,7 +469,7 @@ def _free(expr: Any) -> bool:
 
 
 def _kind(kind: str, allowed: tuple[str, ...]) -> str:
-    if kind not in allowed:
+    if not isinstance(kind, str) or kind not in allowed:
         raise ValueError(f"kind: must be one of {', '.join(allowed)}; got {kind!r}")
     return kind
 
@@ -441,23 +486,36 @@ class Claim:
     tolerance: str
     passed: bool
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name != "passed":  # id and statement must say something
+                _text(getattr(self, f.name), f.name, empty=f.name not in ("id", "statement"))
+        if not isinstance(self.passed, bool):
+            raise TypeError(f"passed: expected a bool, got {type(self.passed).__name__}")
+        _kind(self.kind, tuple(KINDS))
+
     @classmethod
-    def from_json(cls, data: Any, where: str = "claim") -> Claim:
-        """A claim from its JSON form, refusing anything but the exact fields and types."""
+    def from_json(cls, data: Any, where: str = "data") -> Claim:
+        """A claim from its JSON form, refusing anything but the exact fields and types.
+
+        ``where`` names the data in error messages (``"data['claims'][3]"``).
+        """
+        _text(where, "where")
         names = [f.name for f in fields(cls)]
-        if not isinstance(data, Mapping) or sorted(data) != sorted(names):
+        if not isinstance(data, Mapping) or set(data) != set(names):
             raise ValueError(f"{where}: expected an object with the fields {names}, got {data!r}")
         for name in names:
             expected = bool if name == "passed" else str
-            if type(data[name]) is not expected:
+            if (
+                type(data[name]) is not expected
+            ):  # exactly: JSON has no numpy bools or str subclasses
                 raise ValueError(
                     f"{where}: field {name!r} must be a {expected.__name__}, got {data[name]!r}"
                 )
-        if data["kind"] not in KINDS:
-            raise ValueError(
-                f"{where}: kind must be one of {', '.join(KINDS)}, got {data['kind']!r}"
-            )
-        return cls(**data)
+        try:
+            return cls(**data)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: {exc}") from exc
 
 
 class Ledger:
@@ -476,19 +534,20 @@ class Ledger:
     """
 
     def __init__(self, chapter: str) -> None:
-        if not isinstance(chapter, str) or not chapter:
-            raise ValueError(f"chapter: must be a non-empty string, got {chapter!r}")
-        self.chapter = chapter
+        self.chapter = _text(chapter, "chapter")
         self.claims: list[Claim] = []
 
     # -- recording -------------------------------------------------------------
+    def _new(self, claim_id: Any, statement: Any, method: Any, kind: Any, kinds: tuple) -> None:
+        """Check a claim's words before any work is done: a fresh id, a statement, a method."""
+        _text(claim_id, "claim_id")
+        if any(c.id == claim_id for c in self.claims):
+            raise ValueError(f"claim_id: {claim_id!r} is already in the ledger of {self.chapter!r}")
+        _text(statement, "statement")
+        _text(method, "method")
+        _kind(kind, kinds)
+
     def _record(self, claim: Claim, detail: str = "") -> None:
-        if not isinstance(claim.id, str) or not claim.id:
-            raise ValueError(f"claim_id: must be a non-empty string, got {claim.id!r}")
-        if not isinstance(claim.statement, str) or not claim.statement:
-            raise ValueError(f"statement: must be a non-empty string, got {claim.statement!r}")
-        if any(c.id == claim.id for c in self.claims):
-            raise ValueError(f"claim_id: {claim.id!r} is already in the ledger of {self.chapter!r}")
         self.claims.append(claim)
         if not claim.passed:
             raise AssertionError(
@@ -513,13 +572,14 @@ class Ledger:
         """
         import sympy as sp
 
+        kinds = ("proof", "instances", "definition", "sanity")
+        self._new(claim_id, statement, "SymPy", kinds[0] if kind is None else kind, kinds)
         result = symbolic_equal(lhs, rhs, assumptions)
         sides = _with_assumptions([sp.sympify(lhs), sp.sympify(rhs)], assumptions)
         both = sp.Tuple(*sides)
         free = _free(both)
         if kind is None:
             kind = "proof" if free else "instances"
-        _kind(kind, ("proof", "instances", "definition", "sanity"))
         if kind == "proof" and not free:
             raise ValueError(
                 f"kind: {claim_id!r} has no free symbols, so it is checked at chosen values: "
@@ -553,7 +613,9 @@ class Ledger:
         change the stored ledger or the verdict. ``rounding=False`` is for a stable error
         (a truncation or discretisation error, a series remainder), shown with two digits.
         """
-        _kind(kind, ("numeric", "sanity"))
+        self._new(claim_id, statement, method, kind, ("numeric", "sanity"))
+        if not isinstance(rounding, bool | np.bool_):
+            raise TypeError(f"rounding: expected a bool, got {type(rounding).__name__}")
         result = numeric_close(actual, desired, rtol=rtol, atol=atol)
         if not rounding or not result.passed:
             claim = Claim(
@@ -567,22 +629,26 @@ class Ledger:
             )
             self._record(claim, detail=f"max error {result.describe()}, {result.tolerance()}")
             return
-        margin = numeric_close(
-            actual, desired, rtol=rtol / PORTABLE_MARGIN, atol=atol / PORTABLE_MARGIN
-        )
-        bound = ", ".join(
-            f"{name} < {_one_digit(tol / 10)}"
-            for name, tol in (("abs", atol), ("rel", rtol))
-            if tol > 0 and (name == "rel" or atol > 0)
-        )
+        rtol, atol = result.rtol / PORTABLE_MARGIN, result.atol / PORTABLE_MARGIN
+        if rtol == atol == 0:  # a tolerance within 30 times the smallest float: exact only
+            margin_ok = result.max_abs_error == 0
+        else:
+            margin_ok = numeric_close(actual, desired, rtol=rtol, atol=atol).passed
+        tenth_r, tenth_a = _one_digit(result.rtol / 10), _one_digit(result.atol / 10)
+        if result.atol == 0:
+            bound = f"rel < {tenth_r}"
+        elif result.rtol == 0:
+            bound = f"abs < {tenth_a}"
+        else:  # the check bounds the sum, not each part
+            bound = f"|a-d| < {tenth_a} + {tenth_r}|d|"
         claim = Claim(
             claim_id,
             statement,
             kind,
             method,
-            bound if margin.passed else result.describe(),
+            bound if margin_ok else result.describe(),
             result.tolerance(),
-            margin.passed,
+            margin_ok,
         )
         self._record(
             claim,
@@ -614,17 +680,17 @@ class Ledger:
         at the level of rounding). A value within one part in 10^9 of its bound is a knife edge
         and fails: choose a bound that the mathematics, not the last bit, decides.
         """
-        _kind(kind, ("numeric", "statistical", "instances", "sanity"))
+        self._new(
+            claim_id, statement, method, kind, ("numeric", "statistical", "instances", "sanity")
+        )
+        _text(measure, "measure")
         if upper is None and lower is None:
             raise ValueError("upper, lower: give at least one bound")
-        for name, b in (("upper", upper), ("lower", lower)):
-            if b is not None and not (isinstance(b, numbers.Real) and math.isfinite(b)):
-                raise ValueError(f"{name}: must be a finite real number, got {b!r}")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"value: expected a real number, got {type(value).__name__}")
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"value: must be finite, got {value!r}")
+        upper = None if upper is None else real_scalar(upper, "upper")
+        lower = None if lower is None else real_scalar(lower, "lower")
+        if upper is not None and lower is not None and lower > upper:
+            raise ValueError(f"upper, lower: the interval [{lower!r}, {upper!r}] is empty")
+        value = real_scalar(value, "value")
         from scispaces.report import below, sig
 
         shown = below(value, floor) if floor is not None else sig(value)
@@ -663,17 +729,21 @@ class Ledger:
         """Record that Monte Carlo ``estimate`` agrees with ``reference`` within ``z_max`` standard
         errors: ``|estimate - reference| <= z_max * stderr``, elementwise, with the z-score shown.
         """
-        arrays = [np.asarray(v, dtype=float) for v in (estimate, reference, stderr)]
-        if not all(np.isfinite(a).all() for a in arrays):
-            raise ValueError("estimate, reference, stderr: must be finite")
-        if not (arrays[2] > 0).all():
+        self._new(claim_id, statement, method, "statistical", ("statistical",))
+        est, ref, err = broadcast(
+            estimate=real_array(estimate, "estimate"),
+            reference=real_array(reference, "reference"),
+            stderr=real_array(stderr, "stderr"),
+        )
+        if est.size == 0:
+            raise ValueError("estimate, reference, stderr: are empty; there is nothing to judge")
+        if not (err > 0).all():
             raise ValueError("stderr: must be > 0")
-        if not (isinstance(z_max, numbers.Real) and z_max > 0):
-            raise ValueError(f"z_max: must be a number > 0, got {z_max!r}")
-        try:
-            z = (arrays[0] - arrays[1]) / arrays[2]
-        except ValueError as exc:
-            raise ValueError("estimate, reference, stderr: shapes do not broadcast") from exc
+        z_max = real_scalar(z_max, "z_max")
+        if not z_max > 0:
+            raise ValueError(f"z_max: must be > 0, got {z_max!r}")
+        with np.errstate(over="ignore"):  # a difference beyond the float range: z = inf, fails
+            z = (est - ref) / err
         worst = float(np.max(np.abs(z)))
         measure = f"|z| = {worst:.1f}" if z.size == 1 else f"max |z| = {worst:.1f} of {z.size}"
         claim = Claim(
@@ -691,9 +761,9 @@ class Ledger:
         self, claim_id: str, statement: str, holds: bool, method: str, kind: str = "instances"
     ) -> None:
         """Record a claim checked exactly (a count, a sign, an integer identity, a set equality)."""
+        self._new(claim_id, statement, method, kind, tuple(KINDS))
         if not isinstance(holds, bool | np.bool_):
             raise TypeError(f"holds: expected a bool, got {type(holds).__name__}")
-        _kind(kind, tuple(KINDS))
         claim = Claim(
             claim_id,
             statement,
@@ -720,7 +790,9 @@ class Ledger:
         evidence = sum(counts[k] for k in EVIDENCE)
         passed = sum(c.passed for c in self.claims if c.kind in EVIDENCE)
         kinds = ", ".join(f"{counts[k]} {k}" for k in EVIDENCE if counts[k])
-        line = f"{passed} of {evidence} claims of evidence passed ({kinds})"
+        line = f"{passed} of {evidence} claims of evidence passed" + (
+            f" ({kinds})" if kinds else ""
+        )
         other = len(self.claims) - evidence
         if other:
             line += f"; {other} definitions and sanity checks, not counted"
@@ -736,11 +808,14 @@ class Ledger:
             raise ValueError("data: expected an object with 'chapter' and 'claims'")
         if not isinstance(data["claims"], list):
             raise ValueError("data: 'claims' must be a list")
-        ledger = cls(data["chapter"])
+        try:
+            ledger = cls(data["chapter"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"data: {exc}") from exc
         for i, item in enumerate(data["claims"]):
-            claim = Claim.from_json(item, where=f"claims[{i}]")
+            claim = Claim.from_json(item, where=f"data['claims'][{i}]")
             if any(c.id == claim.id for c in ledger.claims):
-                raise ValueError(f"claims[{i}]: duplicate claim id {claim.id!r}")
+                raise ValueError(f"data['claims'][{i}]: duplicate claim id {claim.id!r}")
             ledger.claims.append(claim)
         return ledger
 
@@ -804,20 +879,26 @@ class Ledger:
 def load_ledger(notebook: str | Path) -> Ledger:
     """The ledger a stored, executed chapter notebook displayed last.
 
-    Raises ``ValueError`` naming the notebook if it cannot be read, displayed no ledger, or
-    stored a malformed one.
+    Raises ``TypeError`` if ``notebook`` is not a path, and ``ValueError`` naming the notebook
+    if it cannot be read, displayed no ledger, or stored a malformed one.
     """
+    if not isinstance(notebook, str | Path):
+        raise TypeError(f"notebook: expected a path, got {type(notebook).__name__}")
     try:
         nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"notebook {notebook}: cannot be read as a notebook: {exc}") from exc
-    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+
+    def items(parent: Any, key: str) -> list[Any]:  # a list of dicts, whatever the file holds
+        value = parent.get(key) if isinstance(parent, dict) else None
+        return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
     found = [
         out["metadata"][LEDGER_METADATA_KEY]
-        for cell in cells
-        if isinstance(cell, dict) and cell.get("cell_type") == "code"
-        for out in cell.get("outputs", [])
-        if isinstance(out, dict) and LEDGER_METADATA_KEY in out.get("metadata", {})
+        for cell in items(nb, "cells")
+        if cell.get("cell_type") == "code"
+        for out in items(cell, "outputs")
+        if isinstance(out.get("metadata"), dict) and LEDGER_METADATA_KEY in out["metadata"]
     ]
     if not found:
         raise ValueError(f"notebook {notebook}: displays no claims ledger")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edges.core import BUDGET, OUTCOMES, PENDING, Arg, Boom, Case, Row, case, close
+from edges.core import BUDGET, OUTCOMES, PENDING, Arg, Boom, Case, Fresh, Row, case, close
 from edges.kinds import KINDS, battery
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Arg",
     "Boom",
     "Case",
+    "Fresh",
     "Row",
     "any_",
     "battery",

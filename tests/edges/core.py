@@ -73,7 +73,16 @@ def case(label: str, value: Any, expect: str = "either") -> Case:
     return Case(label, lambda: _fresh(value), expect)
 
 
+@dataclass(frozen=True)
+class Fresh:
+    """A valid value that must be built for each call (a file, a ledger): ``Fresh(make)``."""
+
+    make: Callable[[], Any]
+
+
 def _fresh(value: Any) -> Any:
+    if isinstance(value, Fresh):
+        return value.make()
     if isinstance(value, np.ndarray) and not value.flags.writeable:
         out = value.copy()
         out.flags.writeable = False
