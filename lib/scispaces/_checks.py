@@ -68,6 +68,23 @@ def real_array(x: ArrayLike, name: str) -> NDArray[np.float64]:
     return arr
 
 
+def number_array(x: ArrayLike, name: str) -> NDArray[np.float64] | NDArray[np.complex128]:
+    """``x`` as a float64 (or complex128) array, NaN and infinities allowed: for comparisons
+    and error measures, where a non-finite value is data, not a mistake.
+
+    Refuses bools, strings, dates and time deltas (``TypeError``), ragged lists and long doubles
+    beyond the float64 range (``ValueError``).
+    """
+    arr = _as_numbers(x, name)
+    if arr.dtype.kind not in "iufc":
+        raise TypeError(f"{name}: expected real or complex numbers, got dtype {arr.dtype}")
+    with np.errstate(over="ignore"):
+        converted = arr.astype(np.complex128 if arr.dtype.kind == "c" else np.float64)
+    if np.count_nonzero(np.isfinite(arr)) != np.count_nonzero(np.isfinite(converted)):
+        raise ValueError(f"{name}: a value exceeds the float64 range (about 1.8e308)")
+    return converted
+
+
 def real_scalar(x: Any, name: str) -> float:
     """``x`` as a Python float, after checking it is one finite real number."""
     arr = real_array(x, name)

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from scispaces._checks import _as_numbers, broadcast, count, real_array, real_scalar
+from scispaces._checks import broadcast, count, number_array, real_array, real_scalar
 
 LEDGER_METADATA_KEY = "scispaces.ledger"  # where a displayed ledger keeps its JSON copy
 
@@ -365,9 +365,7 @@ def _tolerances(rtol: Any, atol: Any, zero: bool = False) -> tuple[float, float]
 def _numbers(value: Any, name: str) -> np.ndarray:
     """``value`` as an array of real or complex numbers (NaN and inf allowed), refused by name
     if it holds anything else or nothing."""
-    arr = _as_numbers(value, name)
-    if arr.dtype.kind not in "iufc":
-        raise TypeError(f"{name}: expected numeric values, got dtype {arr.dtype}")
+    arr = number_array(value, name)
     if arr.size == 0:
         raise ValueError(f"{name}: is empty; there is nothing to compare")
     return arr
@@ -391,8 +389,7 @@ def numeric_close(
     rtol, atol = _tolerances(rtol, atol)
     a, d = _numbers(actual, "actual"), _numbers(desired, "desired")
     kind = np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(d) else np.float64
-    with np.errstate(over="ignore"):  # a long double beyond float64 becomes inf, and fails
-        a, d = broadcast(actual=a.astype(kind), desired=d.astype(kind))
+    a, d = broadcast(actual=a.astype(kind), desired=d.astype(kind))
     same = a == d  # equal infinities count as equal; NaN never does
     finite = np.isfinite(a) & np.isfinite(d)
     with np.errstate(invalid="ignore", over="ignore"):
