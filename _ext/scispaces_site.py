@@ -1,0 +1,49 @@
+"""Two small additions to the Sphinx build of the book.
+
+1. Offline search that finds decimal numbers: a query for "8.33" finds the pages that say 8.33.
+   Sphinx's English search splits "8.33" into "8" and "33" when it builds the index, and its
+   search page drops every query term made only of digits, so a number could never be found.
+   This search language keeps a decimal number (digits, a point, digits) as one word in the
+   index and in the query; everything else is Sphinx's English search unchanged.
+
+2. NumPy-style references in docstrings (``... as in [1]_`` with ``.. [1] A. Author, ...``
+   under *References*) become footnotes numbered on the page. Napoleon passes them on as
+   citations named "1", "2", so two functions on one page that both cite a "[1]" collide.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sphinx.search.en import SearchEnglish
+
+# The query splitter (language_data.js): decimals first, then Sphinx's own word characters.
+JS_SPLITTER = r"""
+var splitQuery = (query) =>
+  query.match(/\d+(?:\.\d+)+|[\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu) || [];
+"""
+
+
+class SearchEnglishNumbers(SearchEnglish):
+    _word_re = re.compile(r"\d+(?:\.\d+)+|\w+")
+    js_splitter_code = JS_SPLITTER
+
+
+CITATION = re.compile(r"^(\s*\.\. )\[(\d+)\]")  # the entry:  .. [1] A. Author, ...
+CITE = re.compile(r"\[(\d+)\]_")  # a reference in the text:  ... [1]_
+
+
+def number_references(app, what, name, obj, options, lines):
+    """Turn a docstring's ``[1]_`` / ``.. [1]`` into footnotes unique to this object."""
+    if not any(CITATION.match(line) for line in lines):
+        return
+    key = re.sub(r"\W", "-", name)
+    for i, line in enumerate(lines):
+        line = CITATION.sub(lambda m: f"{m.group(1)}[#{key}-{m.group(2)}]", line)
+        lines[i] = CITE.sub(lambda m: f"[#{key}-{m.group(1)}]_", line)
+
+
+def setup(app):
+    app.add_search_language(SearchEnglishNumbers)
+    app.connect("autodoc-process-docstring", number_references, priority=600)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
