@@ -1,4 +1,4 @@
-"""Two small additions to the Sphinx build of the book.
+"""Three small additions to the Sphinx build of the book.
 
 1. Offline search that finds decimal numbers: a query for "8.33" finds the pages that say 8.33.
    Sphinx's English search splits "8.33" into "8" and "33" when it builds the index, and its
@@ -9,12 +9,20 @@
 2. NumPy-style references in docstrings (``... as in [1]_`` with ``.. [1] A. Author, ...``
    under *References*) become footnotes numbered on the page. Napoleon passes them on as
    citations named "1", "2", so two functions on one page that both cite a "[1]" collide.
+
+3. A bibliography style for names written family name first. The blog's author is cited as
+   the literal name ``{Su Jianlin (苏剑林)}``, shown as written, like the prose says it; the
+   alpha labels would take "SuJ" from it, so a literal name of several words gives its first
+   word ("Su19"). Every other name is formatted and labelled as in pybtex's alpha style.
 """
 
 from __future__ import annotations
 
 import re
 
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.alpha import Style as AlphaStyle
+from pybtex.style.labels.alpha import LabelStyle as AlphaLabelStyle
 from sphinx.search.en import SearchEnglish
 
 # The query splitter (language_data.js): decimals first, then Sphinx's own word characters.
@@ -43,7 +51,22 @@ def number_references(app, what, name, obj, options, lines):
         lines[i] = CITE.sub(lambda m: f"[#{key}-{m.group(1)}]_", line)
 
 
+class LiteralNameLabels(AlphaLabelStyle):
+    def format_lab_names(self, persons):
+        if len(persons) == 1 and not persons[0].first_names and len(persons[0].last_names) == 1:
+            words = persons[0].last_names[0].strip("{}").split()
+            if len(words) > 1:  # a literal name such as {Su Jianlin (苏剑林)}: its family name
+                return words[0]
+        return super().format_lab_names(persons)
+
+
+class BookStyle(AlphaStyle):
+    default_label_style = "scispaces"
+
+
 def setup(app):
+    register_plugin("pybtex.style.labels", "scispaces", LiteralNameLabels)
+    register_plugin("pybtex.style.formatting", "scispaces", BookStyle)
     app.add_search_language(SearchEnglishNumbers)
     app.connect("autodoc-process-docstring", number_references, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
