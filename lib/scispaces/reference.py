@@ -360,22 +360,25 @@ def mp_poisson_pmf(k: Any, lam: Any) -> Any:
 def mp_binomial_poisson_tv(n: Any, lam: Any) -> float:
     """``1/2 sum_k |b_k - pi_k|`` for Bin(n, lam/n) against Poi(lam), at 40 digits plus ``log10 n``.
 
-    The two pmfs differ by a relative 1/n, so the subtraction needs those extra digits. Both are
-    built by their ratios b_(k+1)/b_k = (n - k) p / ((k + 1)(1 - p)) and pi_(k+1)/pi_k =
-    lam/(k + 1), up to k = lam + 12 sqrt(lam) + 40, beyond which both laws hold < 1e-25.
+    The two pmfs differ by a relative 1/n, so the subtraction needs those extra digits. The sum
+    runs over k within lam -+ (12 sqrt(lam) + 40), outside which both laws hold < 1e-25 (both have
+    mean lam and variance <= lam); it starts from the exact pmfs at the window's first k and
+    steps with b_(k+1)/b_k = (n - k) p / ((k + 1)(1 - p)) and pi_(k+1)/pi_k = lam/(k + 1).
     """
     import mpmath
 
-    with mpmath.workdps(40 + _mp_digits(n)):
-        lam = mpmath.mpf(float(lam))
-        n = mpmath.mpf(float(n))
+    with mpmath.workdps(40 + _mp_digits(max(float(n), float(lam)))):
+        lam, n = mpmath.mpf(float(lam)), mpmath.mpf(float(n))
         p = lam / n
-        b = mpmath.exp(n * mpmath.log1p(-p)) if p < 1 else mpmath.mpf(0)
-        pi = mpmath.exp(-lam)
+        reach = 12 * mpmath.sqrt(lam) + 40
+        first, last = max(0, int(lam - reach)), int(lam + reach)
+        b = mp_binomial_pmf(first, n, p) if p < 1 else mpmath.mpf(first == n)
+        pi = mp_poisson_pmf(first, lam)
         total = mpmath.mpf(0)
-        for k in range(int(lam + 12 * mpmath.sqrt(lam) + 40) + 1):
-            total += abs((b if k <= n else 0) - pi)
+        for k in range(first, last + 1):
+            total += abs(b - pi)
             b = b * (n - k) * p / ((k + 1) * (1 - p)) if p < 1 else mpmath.mpf(k + 1 == n)
+            b = b if k + 1 <= n else mpmath.mpf(0)
             pi = pi * lam / (k + 1)
         return float(total / 2)
 
@@ -433,3 +436,50 @@ def pmf_accuracy(
     err_b = relative_errors(binomial(s["k"], s["n"], s["p"]), want_b)[want_b > floor]
     err_p = relative_errors(poisson(s["kp"], s["lam"]), want_p)[want_p > floor]
     return {"binomial": float(err_b.max()), "poisson": float(err_p.max())}
+
+
+def mp_elementwise(
+    fn: Callable[..., Any], *arrays: ArrayLike, dps: int = 40
+) -> NDArray[np.float64]:
+    """``fn`` by mpmath at every element of the broadcast float64 arrays (e.g. ``mp_poisson_pmf``).
+
+    For checks of vectorised functions: the arguments are converted to float64 as the library
+    converts them, and the result has their broadcast shape.
+    """
+    arrs = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arrays))
+    flat = zip(*(a.ravel() for a in arrs), strict=True)
+    return mp_values(fn, flat, dps).reshape(arrs[0].shape)
+
+
+def tv_reference(p: ArrayLike, q: ArrayLike) -> NDArray[np.float64] | float:
+    """``1/2 sum_k |p_k - q_k|`` with zero padding and broadcast leading axes, summed exactly."""
+    import math
+
+    a, b = (np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in (p, q))
+    width = max(a.shape[-1], b.shape[-1])
+    a = np.concatenate([a, np.zeros((*a.shape[:-1], width - a.shape[-1]))], axis=-1)
+    b = np.concatenate([b, np.zeros((*b.shape[:-1], width - b.shape[-1]))], axis=-1)
+    a, b = np.broadcast_arrays(a, b)
+    diff = np.abs(a - b).reshape(-1, width)  # exact: Sterbenz or no cancellation to worry about
+    out = np.array([0.5 * math.fsum(row) for row in diff]).reshape(a.shape[:-1])
+    return float(out) if out.ndim == 0 else out
+
+
+def mp_aliased_poisson(lam: float, k_max: int, radius: float, nodes: int) -> NDArray[np.float64]:
+    """``sum_(m >= 0) pi_(k + m N) r^(m N)`` for k = 0..k_max: what the trapezoid rule on N nodes
+    of the circle |z| = r returns for the Poisson PGF (coefficients past lam + 60 sqrt(lam) + 200,
+    below 1e-100, are taken as 0)."""
+    import math
+
+    import mpmath
+
+    top = int(lam + 60 * math.sqrt(lam) + 200)
+    out = np.zeros(k_max + 1)
+    with mpmath.workdps(40):
+        r_n = mpmath.mpf(float(radius)) ** nodes
+        for k in range(min(k_max, top) + 1):
+            terms = [
+                mp_poisson_pmf(k + m * nodes, lam) * r_n**m for m in range((top - k) // nodes + 1)
+            ]
+            out[k] = float(mpmath.fsum(terms))
+    return out

@@ -46,7 +46,6 @@ MEMORY = 2 << 30  # bytes of address space a call may add (a huge allocation fai
 PENDING: set[str] = {
     "scispaces.cubic",
     "scispaces.embedding",
-    "scispaces.pgf",
     "scispaces.sde",
 }
 
