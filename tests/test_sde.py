@@ -710,17 +710,20 @@ def test_ou_density_point_mass_after_zero_time_is_fine():
 # ====================================================== Fokker-Planck: the time integration
 
 
-def test_cram_coefficients_approximate_the_exponential_on_the_negative_axis():
-    """CRAM-16 with the float coefficients: |r(x) - e^x| below 1e-14 on x <= 0 (mpmath), and its
-    float64 evaluation within 1e-11 (measured 3.1e-12 at x = -1e4: the residues reach 250 and
-    the shifted solves carry entries up to |x|, so rounding is amplified)."""
+@pytest.mark.parametrize(
+    ("approximation", "bound"), [(sde._CRAM16, 1e-14), (sde._CRAM14, 1e-13)], ids=["16", "14"]
+)
+def test_cram_coefficients_approximate_the_exponential_on_the_negative_axis(approximation, bound):
+    """|r(x) - e^x| on x <= 0 for the float coefficients, by mpmath (measured 5.1e-15 for order 16),
+    and the float64 evaluation through the shifted solves within 1e-11 of e^x (measured 3.1e-12
+    at x = -1e4: the residues reach 250 and the solves carry entries up to |x|)."""
     x = -np.concatenate([np.linspace(0.0, 3.0, 61), np.logspace(0.5, 4, 120)])
-    assert cram_max_error(sde._THETA, sde._ALPHA, sde._ALPHA0, x) < 1e-14  # measured 5.1e-15
+    assert cram_max_error(*approximation, x) < bound
     for value in x:
         rate = np.array([-value])  # a two-cell chain whose generator has eigenvalues 0 and -2|x|
-        got = sde._Cram()(np.array([1.0]), rate, rate, np.array([[1.0, 0.0]]))
+        (got,) = sde._Cram()(1.0, rate, rate, np.array([1.0, 0.0]), approximation)
         want = (1 + math.exp(2 * value)) / 2
-        assert abs(got[0, 0] - want) <= 1e-11, (value, got)
+        assert abs(got[0] - want) <= 1e-11, (value, got)
 
 
 @settings(max_examples=30)

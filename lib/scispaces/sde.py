@@ -33,33 +33,61 @@ from scispaces._checks import (
 
 __all__ = ["euler_maruyama", "fokker_planck_1d", "fokker_planck_generator", "ou_density"]
 
-# CRAM of order 16 (Pusa 2012, Table 2): exp(z) ~ ALPHA0 + 2 Re sum_k ALPHA_k / (z - THETA_k) on
-# z <= 0, uniform error 2e-16 in exact arithmetic (tests/test_sde.py measures 3e-14 in float64).
-_THETA = np.array(
-    [
-        complex(-1.0843917078696988026e1, 1.9277446167181652284e1),
-        complex(-5.2649713434426468895e0, 1.6220221473167927305e1),
-        complex(5.9481522689511774808e0, 3.5874573620183222829e0),
-        complex(3.5091036084149180974e0, 8.4361989858843750826e0),
-        complex(6.4161776990994341923e0, 1.1941223933701386874e0),
-        complex(1.4193758971856659786e0, 1.0925363484496722585e1),
-        complex(4.9931747377179963991e0, 5.9968817136039422260e0),
-        complex(-1.4139284624888862114e0, 1.3497725698892745389e1),
-    ]
+# Chebyshev rational approximations (CRAM) of orders 16 and 14 (Pusa 2012):
+# exp(z) ~ alpha0 + 2 Re sum_k alpha_k / (z - theta_k) on z <= 0, uniform errors 2e-16 and 2e-14
+# in exact arithmetic (tests/test_sde.py measures the float coefficients with mpmath).
+_CRAM16 = (
+    np.array(
+        [
+            complex(-1.0843917078696988026e1, 1.9277446167181652284e1),
+            complex(-5.2649713434426468895e0, 1.6220221473167927305e1),
+            complex(5.9481522689511774808e0, 3.5874573620183222829e0),
+            complex(3.5091036084149180974e0, 8.4361989858843750826e0),
+            complex(6.4161776990994341923e0, 1.1941223933701386874e0),
+            complex(1.4193758971856659786e0, 1.0925363484496722585e1),
+            complex(4.9931747377179963991e0, 5.9968817136039422260e0),
+            complex(-1.4139284624888862114e0, 1.3497725698892745389e1),
+        ]
+    ),
+    np.array(
+        [
+            complex(-5.0901521865224915650e-7, -2.4220017652852287970e-5),
+            complex(2.1151742182466030907e-4, 4.3892969647380673918e-3),
+            complex(1.1339775178483930527e2, 1.0194721704215856450e2),
+            complex(1.5059585270023467528e1, -5.7514052776421819979e0),
+            complex(-6.4500878025539646595e1, -2.2459440762652096056e2),
+            complex(-1.4793007113557999718e0, 1.7686588323782937906e0),
+            complex(-6.2518392463207918892e1, -1.1190391094283228480e1),
+            complex(4.1023136835410021273e-2, -1.5743466173455468191e-1),
+        ]
+    ),
+    2.1248537104952237488e-16,
 )
-_ALPHA = np.array(
-    [
-        complex(-5.0901521865224915650e-7, -2.4220017652852287970e-5),
-        complex(2.1151742182466030907e-4, 4.3892969647380673918e-3),
-        complex(1.1339775178483930527e2, 1.0194721704215856450e2),
-        complex(1.5059585270023467528e1, -5.7514052776421819979e0),
-        complex(-6.4500878025539646595e1, -2.2459440762652096056e2),
-        complex(-1.4793007113557999718e0, 1.7686588323782937906e0),
-        complex(-6.2518392463207918892e1, -1.1190391094283228480e1),
-        complex(4.1023136835410021273e-2, -1.5743466173455468191e-1),
-    ]
+_CRAM14 = (
+    np.array(
+        [
+            complex(-8.8977731864688888199e0, 1.6630982619902085304e1),
+            complex(-3.7032750494234480603e0, 1.3656371871483268171e1),
+            complex(-2.087586382501301251e-1, 1.0991260561901260913e1),
+            complex(3.9933697105785685194e0, 6.0048316422350373178e0),
+            complex(5.0893450605806245066e0, 3.5888240290270065102e0),
+            complex(5.6231425727459771248e0, 1.1940690463439669766e0),
+            complex(2.2697838292311127097e0, 8.4617379730402214019e0),
+        ]
+    ),
+    np.array(
+        [
+            complex(-7.1542880635890672853e-5, 1.4361043349541300111e-4),
+            complex(9.4390253107361688779e-3, -1.7184791958483017511e-2),
+            complex(-3.7636003878226968717e-1, 3.3518347029450104214e-1),
+            complex(-2.3498232091082701191e1, -5.8083591297142074004e0),
+            complex(4.6933274488831293047e1, 4.5643649768827760791e1),
+            complex(-2.7875161940145646468e1, -1.0214733999056451434e2),
+            complex(4.8071120988325088907e0, -1.3209793837428723881e0),
+        ]
+    ),
+    1.8321743782540412751e-14,
 )
-_ALPHA0 = 2.1248537104952237488e-16
 _MAX_STIFFNESS = (
     1e150  # the largest step x rate handed to the shifted solves (no overflow in LAPACK)
 )
@@ -362,30 +390,28 @@ def _fastest(up: NDArray[np.float64], down: NDArray[np.float64]) -> float:
 
 
 class _Cram:
-    r""":math:`r(\tau L)\,v \approx e^{\tau L} v` by the Chebyshev rational approximation of order 16.
+    r""":math:`r(\tau L)\,v \approx e^{\tau L} v` by Chebyshev rational approximations (CRAM).
 
-    :math:`r(\tau L)v = \alpha_0 v + 2\,\mathrm{Re}\sum_k \alpha_k(\tau L - \theta_k)^{-1}v`: eight
-    shifted tridiagonal systems per step, for several steps at once stacked into one
-    block-diagonal system for LAPACK. The LU factors of the last few (steps, rates) are kept, so
-    repeated steps with unchanged coefficients cost only the triangular solves.
+    :math:`r(\tau L)v = \alpha_0 v + 2\,\mathrm{Re}\sum_k \alpha_k(\tau L - \theta_k)^{-1}v`: one shifted
+    tridiagonal system per pole pair (8 for order 16), the systems of one or two approximations
+    stacked into one block-diagonal system for LAPACK. The LU factors of the last few
+    (step, rates) are kept, so repeated steps with unchanged coefficients cost only the
+    triangular solves.
     """
 
     def __init__(self) -> None:
         self.factors: dict = {}
 
-    def _factor(
-        self, taus: NDArray[np.float64], up: NDArray[np.float64], down: NDArray[np.float64]
-    ):
-        key = (taus.tobytes(), id(up), id(down))
+    def _factor(self, tau: float, up: NDArray[np.float64], down: NDArray[np.float64], poles):
+        key = (tau, poles.size, id(up), id(down))
         if key in self.factors:  # the entry holds up and down, so their ids are not reused
             return self.factors[key][0]
-        shape = (taus.size, _THETA.size, up.size + 1)
+        shape = (poles.size, up.size + 1)
         sub, diag, sup = (np.zeros(shape, dtype=complex) for _ in range(3))
-        tu, td = taus[:, None, None] * up, taus[:, None, None] * down
-        sub[..., :-1], sup[..., :-1] = tu, td  # the last column stays 0: the blocks do not couple
-        diag[..., :-1] = -tu
-        diag[..., 1:] -= td
-        diag -= _THETA[:, None]
+        sub[:, :-1], sup[:, :-1] = tau * up, tau * down  # the last column stays 0: blocks uncoupled
+        diag[:, :-1] = -tau * up
+        diag[:, 1:] -= tau * down
+        diag -= poles[:, None]
         *lu, info = lapack.zgttrf(
             sub.ravel()[:-1], diag.ravel(), sup.ravel()[:-1], True, True, True
         )
@@ -398,19 +424,26 @@ class _Cram:
 
     def __call__(
         self,
-        taus: NDArray[np.float64],
+        tau: float,
         up: NDArray[np.float64],
         down: NDArray[np.float64],
         v: NDArray[np.float64],
-    ) -> NDArray[np.float64]:
-        """Row j of ``v`` (shape (steps, n)) times ``r(taus[j] L)``, L given by its rates ``up``, ``down``."""
-        rhs = np.repeat(v.astype(complex)[:, None, :], _THETA.size, axis=1)
-        y, info = lapack.zgttrs(*self._factor(taus, up, down), rhs.ravel(), overwrite_b=True)
-        y = y.reshape(rhs.shape)
-        weighted = np.einsum("k,jkn->jn", _ALPHA.real, y.real) - np.einsum(
-            "k,jkn->jn", _ALPHA.imag, y.imag
-        )
-        return _ALPHA0 * v + 2 * weighted
+        *approximations: tuple,
+    ) -> list[NDArray[np.float64]]:
+        """``r(tau L) v`` for each approximation (default CRAM-16), L given by its rates ``up``, ``down``."""
+        approximations = approximations or (_CRAM16,)
+        poles = np.concatenate([theta for theta, _, _ in approximations])
+        rhs = np.repeat(v.astype(complex)[None, :], poles.size, axis=0)
+        y, info = lapack.zgttrs(*self._factor(tau, up, down, poles), rhs.ravel(), overwrite_b=True)
+        y, results, first = y.reshape(rhs.shape), [], 0
+        for _, alpha, alpha0 in approximations:
+            part = y[first : first + alpha.size]
+            first += alpha.size
+            weighted = np.einsum("k,kn->n", alpha.real, part.real) - np.einsum(
+                "k,kn->n", alpha.imag, part.imag
+            )
+            results.append(alpha0 * v + 2 * weighted)
+        return results
 
 
 def _affine_scan(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -481,20 +514,25 @@ def _patankar(start: NDArray[np.float64], predicted: NDArray[np.float64]) -> NDA
     return _subtraction_free_solve(to_right, to_left, start)
 
 
-def _doubling(
-    exponential: _Cram, spans: NDArray[np.float64], rates: list, v: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Exponential midpoint steps of lengths ``spans`` from rows of ``v``, checked by step doubling.
+def _step(exponential: _Cram, tau: float, rates: list, v: NDArray[np.float64]):
+    """One exponential midpoint step of length ``tau`` from ``v`` and its estimated error.
 
-    ``rates`` holds the generator at 1/4, 1/2 and 3/4 of the steps. Returns the Richardson
-    combination of one step and two half steps, and the estimated error of the two half steps
-    relative to the largest density.
+    ``rates`` holds the generator at 1/4, 1/2 and 3/4 of the step. If the three are identical
+    (the coefficients do not change over the step, as far as these samples tell) the midpoint
+    rule is exact, and the only error left, that of the rational approximation, is estimated by
+    the difference between CRAM-16 (returned) and CRAM-14. Otherwise the step is compared with
+    two half steps: returned is their Richardson combination, with the estimated error of the
+    two half steps. Errors are relative to the largest density.
     """
     (q_up, q_down), (m_up, m_down), (t_up, t_down) = rates
-    full = exponential(spans, m_up, m_down, v)
-    half = exponential(spans / 2, t_up, t_down, exponential(spans / 2, q_up, q_down, v))
-    scale = np.maximum(np.abs(half).max(axis=-1), 1e-300)
-    return half + (half - full) / 3, np.abs(full - half).max(axis=-1) / 3 / scale
+    if rates[0] is rates[1] is rates[2]:
+        exact, rough = exponential(tau, m_up, m_down, v, _CRAM16, _CRAM14)
+        return exact, np.abs(exact - rough).max() / max(np.abs(exact).max(), 1e-300), True
+    (full,) = exponential(tau, m_up, m_down, v)
+    (half,) = exponential(tau / 2, q_up, q_down, v)
+    (half,) = exponential(tau / 2, t_up, t_down, half)
+    error = np.abs(full - half).max() / 3 / max(np.abs(half).max(), 1e-300)
+    return half + (half - full) / 3, error, False
 
 
 def fokker_planck_1d(
@@ -633,11 +671,16 @@ def fokker_planck_1d(
                     "the coefficients vary faster in time than rtol allows, or the interval is "
                     "longer than 1e150 / (largest rate) per step; raise max_steps or rtol"
                 )
-            step, (error,) = _doubling(exponential, np.array([tau]), rates, predicted[None, :])
+            step, error, frozen = _step(exponential, tau, rates, predicted)
             if error <= rtol:
-                predicted = step[0]
+                predicted = step
                 now = target if tau >= target - now else now + tau
-            tau *= min(10.0, max(0.2, 0.9 * (rtol / error) ** (1 / 3))) if error > 0 else 10.0
+            if frozen:  # the approximation's error does not follow a power of tau
+                tau *= 10.0 if error <= rtol else 0.25
+            elif error > 0:
+                tau *= min(10.0, max(0.2, 0.9 * (rtol / error) ** (1 / 3)))
+            else:
+                tau *= 10.0
             if now < target and tau <= 4 * np.finfo(np.float64).eps * max(abs(now), abs(target)):
                 raise ValueError(
                     f"times: the step size underflowed at t = {now:g}; the coefficients change "
