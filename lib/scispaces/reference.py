@@ -11,13 +11,14 @@ A new module adds its references here, not in its test file.
 
 Examples
 --------
->>> relative_errors([1.0, 2.0 + 4e-16], [1.0, 2.0]).max() < 4 * EPS
-True
+>>> relative_errors([1.0, 2.0 + 4e-16], [1.0, 2.0]).tolist()
+[0.0, 2.220446049250313e-16]
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
@@ -25,17 +26,33 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scispaces._checks import broadcast, count, function, number_array, real_array
+
 EPS = float(np.finfo(np.float64).eps)  # 2.2e-16, the spacing of float64 just above 1
 
 # ------------------------------------------------------------------------------ generic measures
 
 
 def relative_errors(got: ArrayLike, want: ArrayLike) -> NDArray[np.float64]:
-    """``|got - want| / |want|`` elementwise; 0 where they are equal, inf where only want is 0."""
-    got, want = np.broadcast_arrays(np.asarray(got), np.asarray(want))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    """``|got - want| / |want|`` elementwise (real or complex), exact to rounding at any scale.
+
+    0 where the two are equal (equal infinities too); inf where ``want`` is 0 and ``got`` is
+    not, where ``got`` is NaN or differs from an infinite ``want``, or where the error exceeds
+    the float64 range. A NaN in ``want`` is refused: a reference must be a number.
+    """
+    got, want = broadcast(got=number_array(got, "got"), want=number_array(want, "want"))
+    if np.isnan(want).any():
+        raise ValueError("want: holds NaN; a reference must be a number")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         err = np.abs(got - want) / np.abs(want)
-    return np.where(got == want, 0.0, np.where(want == 0, np.inf, err)).astype(np.float64)
+        # |got - want| beyond 1.8e308 with finite sides: halve both (exact at that scale)
+        over = np.isinf(err) & np.isfinite(got) & (want != 0)
+        err = np.where(over, np.abs(got / 2 - want / 2) / np.abs(want / 2), err)
+    err = np.where(np.isnan(err), np.inf, err)  # NaN got, or inf - inf of unequal infinities
+    return np.where(got == want, 0.0, err).astype(np.float64)
+
+
+MAX_DPS = 100_000  # mpmath digits: beyond this one evaluation takes minutes
 
 
 def mp_values(
@@ -44,23 +61,45 @@ def mp_values(
     """``fn(*point)`` for each point, evaluated by mpmath at ``dps`` digits, rounded to float64.
 
     The arguments are converted exactly (``mpmath.mpf(float(x))``), so the reference is the
-    exact function at the float inputs the library saw.
+    exact function at the float inputs the library saw. ``fn`` must return a real number for
+    each point; NaN is refused, a value beyond the float64 range rounds to inf. ``dps`` lies in
+    [20, ``MAX_DPS``]: fewer digits than float64 carries (17) cannot be a reference for it.
     """
     import mpmath
 
+    function(fn, "fn")
+    if count(dps, "dps", minimum=20) > MAX_DPS:
+        raise ValueError(f"dps: at most {MAX_DPS} digits, got {dps}")
+    if isinstance(points, str | bytes) or not isinstance(points, Iterable):
+        raise TypeError(f"points: expected a list of argument tuples, got {type(points).__name__}")
     out = []
     with mpmath.workdps(dps):
-        for point in points:
-            value = fn(*(mpmath.mpf(float(v)) for v in point))
+        for i, point in enumerate(points):
+            args = real_array(point, f"points[{i}]")
+            if args.ndim != 1:
+                raise ValueError(
+                    f"points[{i}]: must be a sequence of numbers, got shape {args.shape}"
+                )
+            value = fn(*(mpmath.mpf(float(v)) for v in args))
+            if isinstance(value, bool) or not isinstance(value, numbers.Real | mpmath.mpf):
+                raise TypeError(
+                    f"fn: returned {type(value).__name__} at points[{i}], not a real number"
+                )
+            if mpmath.isnan(value):
+                raise ValueError(f"fn: returned NaN at points[{i}] = {tuple(args.tolist())}")
             out.append(float(value))
-    return np.array(out)
+    return np.array(out, dtype=np.float64)
 
 
 def mp_relative_errors(
     got: ArrayLike, fn: Callable[..., Any], points: Iterable[Sequence[Any]], dps: int = 40
 ) -> NDArray[np.float64]:
     """Relative errors of ``got`` against ``fn`` evaluated by mpmath at the same points."""
-    return relative_errors(got, mp_values(fn, points, dps))
+    got = number_array(got, "got")
+    want = mp_values(fn, points, dps)
+    if got.shape != want.shape:
+        raise ValueError(f"got, points: {got.shape} values for {want.size} points")
+    return relative_errors(got, want)
 
 
 # ------------------------------------------------------------------------------ cubic
