@@ -174,7 +174,7 @@ class Table:
             raise TypeError(f"rows: {where}: expected a str or a real number, got {value!r}")
         if not math.isfinite(value):
             raise ValueError(
-                f"rows: {where} is {value!r}: a table shows finite numbers; say in words "
+                f"rows: {where} is {float(value)}: a table shows finite numbers; say in words "
                 "what a missing or infinite value means"
             )
         if callable(fmt):
