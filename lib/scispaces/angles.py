@@ -244,6 +244,21 @@ def cosine_pdf(t: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     return scalar_or_array(np.where(inside, p, np.where(edge, np.inf, 0.0)), t)
 
 
+def _nearer_tail(theta: NDArray[np.float64], n: NDArray[np.float64]) -> NDArray[np.float64]:
+    r"""The mass between :math:`\theta \in [0, \pi]` and the nearer end, :math:`\tfrac12
+    I_{\sin^2\theta}(a, \tfrac12)`, from whichever of :math:`\sin^2\theta`, :math:`\cos^2\theta`
+    is below 1/2 (and so exact to an ulp)."""
+    a = (n - 1) / 2
+    cos, sin = np.cos(theta), np.abs(np.sin(theta))
+    tail = 0.5 * np.where(
+        sin * sin < 0.5, special.betainc(a, 0.5, sin * sin), special.betaincc(0.5, a, cos * cos)
+    )
+    # Where sin^2 underflows, the leading term C_n sin^(n-1) / (n-1) (relative error < 1e-200).
+    tiny = sin < _TINY_SIN
+    lead = angle_normaliser(n) * np.where(tiny, sin, 0.0) ** (n - 1) / (n - 1)
+    return np.where(tiny, lead, tail)
+
+
 def angle_cdf(theta: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     r"""The distribution function :math:`F_n(\theta) = P(\Theta \le \theta)` of the angle.
 
@@ -307,16 +322,9 @@ def angle_cdf(theta: ArrayLike, n: ArrayLike) -> NDArray[np.float64] | float:
     0.25
     """
     theta, n = broadcast(theta=real_array(theta, "theta"), n=_dimension(n))
-    a = (n - 1) / 2
     clipped = np.clip(theta, 0, np.pi)
-    cos, sin = np.cos(clipped), np.abs(np.sin(clipped))
-    tail = 0.5 * np.where(
-        sin * sin < 0.5, special.betainc(a, 0.5, sin * sin), special.betaincc(0.5, a, cos * cos)
-    )
-    # Where sin^2 underflows, the leading term C_n sin^(n-1) / (n-1) (relative error < 1e-200).
-    tiny = sin < _TINY_SIN
-    tail = np.where(tiny, angle_normaliser(n) * np.where(tiny, sin, 0.0) ** (n - 1) / (n - 1), tail)
-    out = np.where(cos >= 0, tail, 1 - tail)
+    tail = _nearer_tail(clipped, n)
+    out = np.where(np.cos(clipped) >= 0, tail, 1 - tail)
     out = np.where(n == 2, clipped / np.pi, out)  # uniform; betaincc(1/2, 1/2, x) loses 1e-11
     return scalar_or_array(np.where(theta < 0, 0.0, np.where(theta > np.pi, 1.0, out)), theta)
 
