@@ -1,17 +1,22 @@
 """Count the outcomes of every battery, per module and outcome class (for the notes, not a test).
 
-    python tests/edges/census.py [--module cubic] [--failures]
+    python tests/edges/census.py [--module cubic] [--failures] [--library OTHER/lib]
 
-Run it with ``PYTHONPATH=<other checkout>/lib`` to measure another version of the library with
-these tables; a row whose function is missing there, or whose baseline call fails, is reported
-and left out of the counts.
+``--library`` measures another version of the library (say a clone of an older commit) with
+these tables: its ``scispaces`` package is copied under the name ``scispaces_before`` (imports
+rewritten), so the tables' references and checks still use the current library while the
+functions under test come from the other one. A row whose function is missing there, or whose
+baseline call fails (an older signature), is reported and left out of the counts.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
+import shutil
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -19,31 +24,58 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from edges.core import OUTCOMES, cases, run_case, tables  # noqa: E402
 
+BEFORE = "scispaces_before"
+
+
+def _install(library: Path) -> None:
+    """Make ``library/scispaces`` importable as ``scispaces_before``."""
+    folder = Path(tempfile.mkdtemp(prefix="census-"))
+    target = folder / BEFORE
+    shutil.copytree(library / "scispaces", target)
+    for path in target.glob("*.py"):
+        text = re.sub(
+            r"^(\s*)(from|import) scispaces\b", rf"\1\2 {BEFORE}", path.read_text(), flags=re.M
+        )
+        path.write_text(text)
+    sys.path.insert(0, str(folder))
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", help="only tables whose module name contains this")
     parser.add_argument("--failures", action="store_true", help="list every unacceptable call")
+    parser.add_argument("--library", type=Path, help="the lib/ folder of another version")
     options = parser.parse_args()
-    import scispaces
-
-    print(f"scispaces from {Path(scispaces.__file__).parent}")
+    prefix = "scispaces"
+    if options.library:
+        _install(options.library.resolve())
+        prefix = BEFORE
+    print(f"library: {options.library or 'current'}")
     total: Counter[str] = Counter()
-    print(f"{'module':<12}" + "".join(f"{o:>15}" for o in OUTCOMES) + f"{'unacceptable':>15}")
+    print(f"{'module':<12}" + "".join(f"{o:>14}" for o in (*OUTCOMES, "unacceptable")))
     for table in tables():
         if options.module and options.module not in table.module:
             continue
-        module = importlib.import_module(table.module)
+        name = table.module.removeprefix("scispaces.")
+        try:
+            module = importlib.import_module(f"{prefix}.{name}")
+        except ImportError:
+            print(f"{name:<12}  (no such module in this version)")
+            continue
         counts: Counter[str] = Counter()
         notes, failures = [], []
         for row in table.rows:
             try:
-                calls = [run_case(module, row, name, c) for name, c in cases(row)]
-            except (AttributeError, ValueError) as exc:
-                notes.append(f"  {row.name}: not in this version ({exc})")
+                calls = [run_case(module, row, arg, c) for arg, c in cases(row)]
+            except Exception as exc:  # noqa: BLE001 - a row that does not fit this version
+                notes.append(
+                    f"  {row.name}: left out, not in this version ({type(exc).__name__}: {exc})"
+                )
                 continue
             if not calls[0].ok:
-                notes.append(f"  {row.name}: baseline fails here, row left out ({calls[0]})")
+                notes.append(
+                    f"  {row.name}: left out, its baseline fails here ({calls[0].outcome.detail})"
+                )
                 continue
             for c in calls[1:]:
                 counts[c.outcome.kind] += 1
@@ -51,11 +83,10 @@ def main() -> None:
                 if not c.ok:
                     failures.append(f"  {row.name}: {c}")
         total.update(counts)
-        name = table.module.removeprefix("scispaces.")
-        print(f"{name:<12}" + "".join(f"{counts[o]:>15}" for o in (*OUTCOMES, "unacceptable")))
+        print(f"{name:<12}" + "".join(f"{counts[o]:>14}" for o in (*OUTCOMES, "unacceptable")))
         for line in notes + (failures if options.failures else []):
             print(line[:300])
-    print(f"{'total':<12}" + "".join(f"{total[o]:>15}" for o in (*OUTCOMES, "unacceptable")))
+    print(f"{'total':<12}" + "".join(f"{total[o]:>14}" for o in (*OUTCOMES, "unacceptable")))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,6 @@ MEMORY = 2 << 30  # bytes of address space a call may add (a huge allocation fai
 PENDING: set[str] = {
     "scispaces.cubic",
     "scispaces.embedding",
-    "scispaces.sde",
 }
 
 
@@ -125,8 +124,9 @@ class Row:
     ``check``      ``check(result, **args)`` raises ``AssertionError`` if the result is wrong
                    (``close(reference)`` builds one); without it, every number must be finite;
     ``finite``     False if the result may legitimately hold inf or NaN;
-    ``instance``   for an instance method: a function returning a fresh object to call it on
-                   (the check then also receives it as ``self``);
+    ``instance``   for an instance method: ``instance(module)`` returns a fresh object to call
+                   it on, built from the module under test (the check also receives it as
+                   ``self``);
     ``broadcast``  arguments that broadcast together: adds the case "shapes do not broadcast";
     ``legit``      exception types that are a documented result (``AssertionError`` for a false
                    claim); such an exception is passed to ``check`` as the result;
@@ -137,7 +137,7 @@ class Row:
     args: Mapping[str, Arg]
     check: Callable[..., Any] | None = None
     finite: bool = True
-    instance: Callable[[], Any] | None = None
+    instance: Callable[[Any], Any] | None = None
     broadcast: tuple[str, ...] = ()
     legit: tuple[type[BaseException], ...] = ()
     examples: int = 20
@@ -461,7 +461,7 @@ def resolve(module: Any, row: Row) -> tuple[Callable[..., Any], Any]:
     if "." in row.name:
         if row.instance is None:
             raise ValueError(f"{row.name}: a method row needs instance=")
-        instance = row.instance()
+        instance = row.instance(module)
         return getattr(instance, row.name.split(".")[-1]), instance
     return obj, None
 

@@ -130,9 +130,9 @@ def _symbolic_claim(result, self, claim_id, lhs, rhs, assumptions, **args):
 # ------------------------------------------------------------------------------ inputs
 
 
-def _ledger() -> Ledger:
+def _ledger(module=None) -> Ledger:
     """A ledger holding one claim of each kind of outcome, and the id 'existing'."""
-    ledger = Ledger("edge")
+    ledger = (module.Ledger if module else Ledger)("edge")
     ledger.exact("existing", "1 + 1 = 2 in $\\mathbb{Z}$", True, "integer arithmetic")
     ledger.numeric("num", "two sums agree & <b>", [1.0, 2.0], [1.0, 2.0], rtol=1e-12)
     ledger.exact("def", "a definition", True, "by definition", kind="definition")
@@ -254,10 +254,12 @@ ROWS = [
     Row(
         "NumericResult.describe",
         {},
-        instance=lambda: NumericResult(True, 1e-13, 5e-14, 1e-12, 0.0, 2),
+        instance=lambda m: m.NumericResult(True, 1e-13, 5e-14, 1e-12, 0.0, 2),
     ),
     Row(
-        "NumericResult.tolerance", {}, instance=lambda: NumericResult(False, 1.0, 0.5, 0.0, 1e-3, 4)
+        "NumericResult.tolerance",
+        {},
+        instance=lambda m: m.NumericResult(False, 1.0, 0.5, 0.0, 1e-3, 4),
     ),
     Row(
         "numeric_close",
