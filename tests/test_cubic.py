@@ -15,6 +15,7 @@ from scispaces.cubic import solve_cubic
 from scispaces.reference import (
     EPS,
     companion_eigvals,
+    cubic_contract_errors,
     exact_m_n,
     matched_root_errors,
     mp_cubic_roots,
@@ -671,6 +672,43 @@ def test_ratios_beyond_the_float_range(coefficients):
     roots = solve_warning_free(*coefficients)
     assert_structure(roots)
     assert np.all(root_errors(roots, coefficients) <= 4e-16), roots
+
+
+@pytest.mark.parametrize(
+    "coefficients",
+    [
+        (3, -6, 3, 1e-300),  # 3x (x - 1)^2 + 1e-300: the small root beside a near-double pair
+        (1.0, 5.5e307, 0, -1.5e-25),  # -5.5e307 and a pair of size 5e-167: g underflows
+        (-1.53e-293, -7.36e-252, 2.69e6, 2.7e-161),  # +-4.2e149 and -1.0e-167
+        (1.6e-49, -1.65e-73, 2.65e-297, 0.0),  # 0, 1.6e-224 and 1.0e-24: h^2 underflows
+        (1.0, 0, -2.56e213, 9.1e-301),  # +-5e106 and 3.6e-514 (below the float range: 0)
+        (1.0, 1.7e308, 0, -1),  # -1.7e308 and a pair of size 7.7e-155
+    ],
+    ids=str,
+)
+def test_roots_far_apart_in_size(coefficients):
+    roots = solve_warning_free(*coefficients)
+    assert_structure(roots)
+    assert_no_negative_zero(roots)
+    assert np.all(cubic_contract_errors([roots], coefficients) <= 4e-16), roots
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@given(finite.filter(lambda v: v != 0), finite, finite, finite)
+def test_any_finite_coefficients_give_the_stated_accuracy_or_a_named_error(a, b, c, d):
+    # The docstring's promise over the whole float range: roots accurate relative to themselves
+    # (absolute for roots it names), or a ValueError when a root exceeds the float range.
+    try:
+        roots = solve_warning_free(a, b, c, d)
+    except ValueError as err:
+        assert str(err).startswith("a, b, c, d: a root exceeds the float64 range")
+        assert max(abs(r) for r in mp_cubic_roots([a, b, c, d])[0]) > np.finfo(float).max
+        return
+    assert_structure(roots)
+    assert_no_negative_zero(roots)
+    assert np.all(cubic_contract_errors([roots], [a, b, c, d]) <= 1e-13), roots
 
 
 def test_a_root_beyond_the_float_range_is_refused():

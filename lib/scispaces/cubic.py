@@ -64,19 +64,37 @@ def _polish(B, C, D, t):
     return np.where(np.abs(step) <= 1e-6, t - step, t)  # NaN/inf steps fail the test too
 
 
+def _exponent(v):
+    """The binary exponent of each value (v = m 2^e, 1/2 <= |m| < 1); -4000 for 0, below all."""
+    return np.where(v != 0, np.frexp(v)[1], -4000)
+
+
 def _deflate(B, C, D, r):
-    """x^3 + B x^2 + C x + D = (x - r)(x^2 - 2h x + g): the half-sum h and product g of the other roots.
+    """x^3 + B x^2 + C x + D = (x - r)(x^2 - 2h x + g): the other two roots as ``(h, g, j)``,
+    their half-sum h and product g in units 2^j of their own size.
 
     Vieta gives two forms. Division-free, g = C + r(B + r) and 2h = -(B + r), which is accurate
     when r is the small root; with r as the large root, g = -D/r and 2h = (C - g)/r. The first
     g decides which (r^2 > |g|: r is the larger), so a zero or tiny r never divides anything.
+    The units, exact powers of two, keep h^2 and g from overflowing or underflowing however far
+    the two roots are from r.
     """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # r^2 = inf compares right
-        g_small = C + r * (B + r)
-        large = r * r > np.abs(g_small)
-        g = np.where(large, -D / r, g_small)
-        twice_h = np.where(large, (C - g) / r, -(B + r))
-    return twice_h / 2, g
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        g = C + r * (B + r)
+        large = r * r > np.abs(g)  # r^2 = inf compares right
+        # j: the exponent of sqrt|g| (their geometric mean), or of h where g = 0, keeping
+        # h / 2^j below 2^1000 (a member of the pair below 1e-300 of the other is then 0)
+        er = _exponent(r)
+        e_g = np.where(large, np.where(D != 0, _exponent(D) - er, -4000), _exponent(g))
+        e_h = np.where(large, _exponent(C) - er, _exponent(B + r))
+        j = np.clip(np.where(e_g > -4000, np.maximum(e_g // 2, e_h - 1000), e_h), -1100, 1100)
+        # -D/r and (C - g)/r in units 2^j, with r scaled to its mantissa so nothing overflows
+        rm = np.ldexp(r, -er)
+        g_large = -np.ldexp(D, -2 * j - er) / rm
+        twice_h_large = (np.ldexp(C, -j - er) - np.ldexp(g_large, j - er)) / rm
+        g = np.where(large, g_large, np.ldexp(g, -2 * j))
+        twice_h = np.where(large, twice_h_large, -np.ldexp(B + r, -j))
+    return twice_h / 2, g, j
 
 
 def _refine_small(B, C, D, r):
@@ -95,7 +113,7 @@ def _refine_small(B, C, D, r):
 def _pair(h, g):
     """Roots of x^2 - 2h x + g: (x1, x2, y) meaning x1, x2 real if y == 0, else h +- i y.
 
-    A real pair uses q = h + sgn(h) sqrt(h^2 - g) and g/q, which does not cancel. For
+    A real pair uses q = h + sgn(h) sqrt(h^2 - g) and g/q, which does not cancel. Where
     |h| > 2^500, h and g are scaled by powers of two (exact) so that h^2 cannot overflow.
     """
     scale = np.where(np.abs(h) > 2.0**500, 2.0**-500, 1.0)
@@ -118,9 +136,9 @@ def _sort_rows3(t):
     return np.stack([x0, x1, x2], axis=1)
 
 
-def _near(gap2, size2):
-    """A squared gap is close when below _CLUSTER^2 times the squared size of the roots it separates."""
-    return gap2 < _CLUSTER * _CLUSTER * size2
+def _near(gap, size):
+    """A gap between two roots is close when below _CLUSTER times the size of the larger."""
+    return np.abs(gap) < _CLUSTER * size
 
 
 def _solve_monic(B0, C0, D0, re, im):
@@ -143,7 +161,8 @@ def _solve_monic(B0, C0, D0, re, im):
     low = (t[:, 1] - t[:, 0]) > (t[:, 2] - t[:, 1])
     start = np.where(three & ~low, t[:, 2], t[:, 0])  # one-root rows: their root is in column 0
     r = _refine_small(B0, C0, D0, _polish(B, C, D, start) * s)
-    x1, x2, y = _pair(*_deflate(B0, C0, D0, r))
+    h, g, j = _deflate(B0, C0, D0, r)
+    x1, x2, y = (np.ldexp(v, j) for v in _pair(h, g))  # ldexp: 0 or subnormal below the range
     # A complex pair is kept where the closed form found one real root, or where the pair is far
     # smaller than the isolated root; otherwise the closed form's "three real" stands, and a pair
     # that rounding pushed off the axis is its real part twice.
@@ -152,14 +171,13 @@ def _solve_monic(B0, C0, D0, re, im):
     im[:] = np.stack([np.zeros_like(y), y, -y], axis=1) + 0.0
     real = y == 0  # real roots ascending
     re[real] = _sort_rows3(re[real])
-    with np.errstate(over="ignore", invalid="ignore"):  # squares of huge roots are inf: still right
-        x = re
+    x, z = re, np.hypot(x1, y)  # z: the modulus of a complex pair
+    with np.errstate(over="ignore"):  # a difference of huge roots is inf: still far
         return np.where(
             real,
-            _near((x[:, 1] - x[:, 0]) ** 2, np.maximum(x[:, 0] ** 2, x[:, 1] ** 2))
-            | _near((x[:, 2] - x[:, 1]) ** 2, np.maximum(x[:, 1] ** 2, x[:, 2] ** 2)),
-            _near(4 * y * y, x1 * x1 + y * y)
-            | _near((r - x1) ** 2 + y * y, np.maximum(r * r, x1 * x1 + y * y)),
+            _near(x[:, 1] - x[:, 0], np.maximum(np.abs(x[:, 0]), np.abs(x[:, 1])))
+            | _near(x[:, 2] - x[:, 1], np.maximum(np.abs(x[:, 1]), np.abs(x[:, 2]))),
+            _near(2 * y, z) | _near(np.hypot(r - x1, y), np.maximum(np.abs(r), z)),
         )
 
 
@@ -197,8 +215,8 @@ def _solve_rows(a, b, c, d):
     scaled = np.flatnonzero(u)
     if scaled.size:
         with np.errstate(over="ignore"):
-            re[scaled] = np.ldexp(re[scaled], u[scaled, None])
-            im[scaled] = np.ldexp(im[scaled], u[scaled, None])
+            re[scaled] = np.ldexp(re[scaled], u[scaled, None]) + 0.0  # no -0.0 from underflow
+            im[scaled] = np.ldexp(im[scaled], u[scaled, None]) + 0.0
         if not (np.isfinite(re[scaled]).all() and np.isfinite(im[scaled]).all()):
             raise ValueError("a, b, c, d: a root exceeds the float64 range (about 1.8e308)")
     return re, im, near
@@ -220,24 +238,33 @@ def _refine_clusters(a, b, c, d, r, i):
     top = np.max([np.where(m != 0, e, np.iinfo(int).min) for m, e in split], axis=0)
     a, b, c, d = (np.ldexp(m, e - top) for m, e in split)
     pairs = ((0, 1), (1, 2), (0, 2))
-    gap2 = np.stack([(r[:, j] - r[:, q]) ** 2 + (i[:, j] - i[:, q]) ** 2 for j, q in pairs], axis=1)
-    norm2 = r * r + i * i
-    size2 = np.stack([np.maximum(norm2[:, j], norm2[:, q]) for j, q in pairs], axis=1)
+    gap = np.stack([np.hypot(r[:, j] - r[:, q], i[:, j] - i[:, q]) for j, q in pairs], axis=1)
+    norm = np.hypot(r, i)
+    size = np.stack([np.maximum(norm[:, j], norm[:, q]) for j, q in pairs], axis=1)
     with np.errstate(invalid="ignore"):  # 0/0 for a pair of zeros: not the closest pair
-        closest = np.argmin(
-            np.nan_to_num(gap2 / size2, nan=np.inf), axis=1
-        )  # 0: roots (0, 1); 1: (1, 2); 2: (0, 2)
+        closest = np.argmin(np.nan_to_num(gap / size, nan=np.inf), axis=1)  # 0: (0, 1); 1: (1, 2)
     rows = np.arange(len(r))
     pair_centre = (
         r[rows, np.where(closest == 1, 1, 0)] + r[rows, np.where(closest == 0, 1, 2)]
     ) / 2
-    c0 = np.where(_near(gap2, size2).all(axis=1), r.mean(axis=1), pair_centre)
+    triple = _near(gap, size).all(axis=1)
+    c0 = np.where(triple, r.mean(axis=1), pair_centre)
     three_a = two_product(a, 3.0)
     half_second = horner(three_a, [b], c0)  # f''(c0)/2 = 3a c0 + b
     first_derivative = horner(three_a, [2 * b, c], c0)  # f'(c0)
     value = horner((a, np.zeros_like(a)), [b, c, d], c0)  # f(c0)
     re, im, _ = _solve_rows(a, half_second, first_derivative, value)
-    return np.ldexp(re + c0[:, None], k[:, None]) + 0.0, np.ldexp(im, k[:, None])
+    # Beside a pair cluster, a root outside it and far smaller than c0 keeps its first value,
+    # accurate relative to itself (c0 + delta is accurate relative to c0): where both are real.
+    outside = np.choose(closest, [2, 0, 1])
+    far = np.argmax(np.hypot(re, im), axis=1)
+    small = np.abs(r[rows, outside]) < np.abs(c0) / 4
+    keep = np.flatnonzero(~triple & small & (i[rows, outside] == 0) & (im[rows, far] == 0))
+    re += c0[:, None]
+    re[keep, far[keep]] = r[keep, outside[keep]]
+    real = keep[(im[keep] == 0).all(axis=1)]
+    re[real] = _sort_rows3(re[real])
+    return np.ldexp(re, k[:, None]) + 0.0, np.ldexp(im, k[:, None])
 
 
 def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArray[np.complex128]:
@@ -292,11 +319,11 @@ def solve_cubic(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> NDArr
     normal coefficients (``benchmarks/kernels/cubic.py``): 99 % of roots within 4.6e-16
     relative, the worst 1.7e-15 (the companion-matrix eigenvalues of ``numpy.roots``: 1.6e-15
     and 1.0e-14). The roots are invariant, bit for bit, under scaling all coefficients by a
-    power of two, and accurate relative to themselves for coefficients from 1e-150 to 1e150 in
-    any mix (tested against 700-digit references). Where a ratio b/a, c/a or d/a leaves the
-    range of normal floats, the roots are computed in units of their own size: a root smaller
-    than about 1e-300 times the largest then keeps only absolute accuracy, and a root below
-    the smallest float comes out as 0 or subnormal.
+    power of two. Every root is accurate relative to itself while the ratios b/a, c/a, d/a are
+    normal floats (or 0), as for coefficients from 1e-150 to 1e150 in any mix (tested against
+    700-digit references). Beyond that range the roots are computed in units of the largest:
+    those below 1e-150 times the largest keep only absolute accuracy (about 1e-16 times the
+    largest), and a root below the smallest float comes out as 0 or subnormal.
 
     References
     ----------

@@ -105,6 +105,9 @@ def mp_relative_errors(
 # ------------------------------------------------------------------------------ cubic
 
 
+_TINY = float(np.finfo(np.float64).tiny)  # the smallest normal float, 2.2e-308
+
+
 def _cubic_rows(coefficients: ArrayLike) -> NDArray[np.float64]:
     """``coefficients`` as an (m, 4) array of finite rows ``(a, b, c, d)`` with ``a != 0``."""
     from scispaces._checks import real_array
@@ -118,15 +121,82 @@ def _cubic_rows(coefficients: ArrayLike) -> NDArray[np.float64]:
     return rows
 
 
+def _root_spread(row: NDArray[np.float64]) -> tuple[float, float]:
+    """Fujiwara's bounds, as log10, on the largest and the smallest nonzero root.
+
+    Every root of a x^3 + b x^2 + c x + d is at most 2 max |coefficient ratio|^(1/k) (ratios to
+    a), every nonzero one at least 1/2 of the same bound for the reversed polynomial (ratios to
+    the last nonzero coefficient).
+    """
+    terms = list(np.trim_zeros(row, "b"))  # trailing zeros: exact zero roots
+    logs = [math.log10(abs(v)) if v else -math.inf for v in terms]
+    top = max(((logs[k] - logs[0]) / k for k in range(1, len(terms))), default=0.0)
+    bottom = min(((logs[-1] - logs[-1 - k]) / k for k in range(1, len(terms))), default=0.0)
+    return top + math.log10(2), bottom - math.log10(2)
+
+
+def _exact_multiple_root(terms: list[Fraction]) -> list[Fraction] | None:
+    """All roots, exactly, of a polynomial (degree 1 to 3, nonzero constant term) that has a
+    multiple root or is linear; None if its roots are simple (gcd(p, p') = 1, in rationals)."""
+    n = len(terms) - 1
+    if n == 1:
+        return [-terms[1] / terms[0]]
+    p, q = terms, [c * (n - i) for i, c in enumerate(terms[:-1])]  # p and p'
+    while any(q):  # Euclid: p, q <- q, p mod q
+        q = q[next(i for i, c in enumerate(q) if c) :]
+        r = list(p)
+        while len(r) >= len(q):
+            f = r[0] / q[0]
+            r = [x - f * y for x, y in zip(r[1:], q[1:] + [0] * (len(r) - len(q)), strict=True)]
+        p, q = q, r
+    gcd = [c / p[0] for c in p]
+    if len(gcd) == 1:
+        return None
+    multiple = -gcd[1] / (len(gcd) - 1)  # gcd = (x - r)^(m - 1): r = -(its x^(m-2) coeff) / (m - 1)
+    simple = -terms[1] / terms[0] - len(gcd) * multiple
+    return [multiple] * len(gcd) + ([simple] if n > len(gcd) else [])
+
+
+def _initial_roots(terms: list[Any]) -> list[Any]:
+    """Starting points for Durand-Kerner from the Newton polygon (Bini 1996): an edge of the
+    upper hull of (power, log|coefficient|) from power i to j gives j - i roots of modulus
+    |c_i / c_j|^(1/(j - i)), put on a circle at angles that are not conjugate-symmetric."""
+    import mpmath
+
+    n = len(terms) - 1
+    points = [(n - i, mpmath.log(abs(v))) for i, v in enumerate(terms) if v][::-1]
+    hull: list[tuple[int, Any]] = []
+    for x, y in points:  # by power, ascending: keep the upper hull
+        while len(hull) > 1:
+            (x0, y0), (x1, y1) = hull[-2], hull[-1]
+            if (x1 - x0) * (y - y0) - (y1 - y0) * (x - x0) < 0:
+                break
+            hull.pop()
+        hull.append((x, y))
+    roots = []
+    for (i, yi), (j, yj) in zip(hull, hull[1:], strict=False):  # consecutive vertices
+        radius = mpmath.exp((yi - yj) / (j - i))
+        roots += [radius * mpmath.expjpi(2 * q / (j - i) + 0.2 + 0.3 * i) for q in range(j - i)]
+    return roots
+
+
 def mp_cubic_roots(
-    coefficients: ArrayLike, dps: int = 50, extraprec: int = 300, maxsteps: int = 200
+    coefficients: ArrayLike,
+    dps: int | None = None,
+    extraprec: int | None = None,
+    maxsteps: int | None = None,
 ) -> list[list[Any]]:
     """The roots of m cubics, rows ``(a, b, c, d)``, as mpmath numbers to ``dps`` digits.
 
-    ``mpmath.polyroots`` on the exact values of the float coefficients. Its precision is
-    relative to the largest root: roots spread over 10^600 (coefficients from 1e-150 to 1e150)
-    need ``dps`` about 700. Keep these, not their rounding, as the reference of
-    :func:`matched_root_errors`. Refuses (``ValueError``) to return roots it could not resolve.
+    The exact roots of the float coefficients: zero roots and multiple roots are found exactly
+    (in rationals, from gcd(p, p')); the others by ``mpmath.polyroots`` (Durand-Kerner) on the
+    exactly rescaled polynomial whose largest root is of order one, started from the Newton
+    polygon's estimates so that roots of very different sizes converge. Its tolerance is
+    absolute, so by default a cubic gets 40 digits more than the spread of its roots (Fujiwara's
+    bounds): 50 for roots of similar size, about 700 for roots from 1e-300 to 1e300;
+    ``extraprec`` and ``maxsteps`` default to twice that (at least 300 and 200). Keep these
+    roots, not their rounding, as the reference of :func:`matched_root_errors`. Refuses
+    (``ValueError``) to return roots it did not resolve.
 
     >>> [[complex(r) for r in row] for row in mp_cubic_roots([1, -6, 11, -6])]
     [[(1+0j), (2+0j), (3+0j)]]
@@ -136,51 +206,73 @@ def mp_cubic_roots(
     from scispaces._checks import count
 
     rows = _cubic_rows(coefficients)
-    dps, extraprec = count(dps, "dps", 15), count(extraprec, "extraprec", 0)
-    maxsteps = count(maxsteps, "maxsteps")
+    options = {"dps": (dps, 15), "extraprec": (extraprec, 0), "maxsteps": (maxsteps, 1)}
+    given = {k: None if v is None else count(v, k, low) for k, (v, low) in options.items()}
     out = []
-    with mpmath.workdps(dps):
-        for row in rows:
-            # x = 2^k t (exact), 2^k near the geometric mean of the nonzero roots: polyroots
-            # starts from |t| ~ 1
-            a, b, c, d = (mpmath.mpf(v) for v in row)
-            size = mpmath.cbrt(abs(d / a)) or mpmath.sqrt(abs(c / a)) or abs(b / a)
-            k = int(mpmath.floor(mpmath.log(size, 2))) if size else 0
-            scaled = [mpmath.ldexp(v, (3 - j) * k) for j, v in enumerate((a, b, c, d))]
+    for row in rows:
+        top, bottom = _root_spread(row)
+        digits = given["dps"] or 50 + math.ceil(max(0.0, top - bottom - 10))
+        kept = [float(v) for v in np.trim_zeros(row, "b")]
+        exact = [Fraction(v) for v in kept]
+        with mpmath.workdps(digits):
+            roots = [mpmath.mpf(0)] * (4 - len(exact))  # exact zero roots
+            if len(exact) > 1 and (multiple := _exact_multiple_root(exact)) is not None:
+                values = [mpmath.mpf(r.numerator) / r.denominator for r in multiple]
+                out.append(sorted(roots + values))
+                continue
+            k = math.floor(top / math.log10(2))  # x = 2^k t: the largest root t of order one
+            terms = [mpmath.ldexp(mpmath.mpf(v), -j * k) for j, v in enumerate(kept)]
             try:
-                roots = mpmath.polyroots(scaled, maxsteps=maxsteps, extraprec=extraprec)
+                found = mpmath.polyroots(
+                    terms,
+                    maxsteps=given["maxsteps"] or max(200, 2 * digits),
+                    extraprec=given["extraprec"] or max(300, 2 * digits),
+                    cleanup=False,
+                    roots_init=_initial_roots(terms),
+                )
             except mpmath.libmp.NoConvergence as exc:
                 raise ValueError(
                     f"coefficients: mpmath.polyroots did not converge for {row.tolist()}: "
                     "raise dps, extraprec or maxsteps"
                 ) from exc
-            out.append([r * mpmath.ldexp(1, k) for r in roots])  # exact: a power of two
+            # undo the scaling (exact), and drop parts below the precision relative to the root
+            tiny = mpmath.ldexp(1, 20 - mpmath.mp.prec)
+            for r in found:
+                re, im = r.real * mpmath.ldexp(1, k), r.imag * mpmath.ldexp(1, k)
+                roots.append(
+                    mpmath.mpc(re * (abs(re) > tiny * abs(im)), im * (abs(im) > tiny * abs(re)))
+                )
+            out.append(sorted(roots, key=lambda r: (r.real, r.imag)))
     return out
 
 
 def matched_root_errors(
-    found: ArrayLike, reference: Sequence[Sequence[Any]]
+    found: ArrayLike, reference: Sequence[Sequence[Any]], floors: ArrayLike | None = None
 ) -> NDArray[np.float64]:
-    """Relative error ``|x - r| / |r|`` of every reference root r against its found root x.
+    """Relative error ``|x - r| / max(|r|, floor)`` of every reference root r against its found x.
 
     ``found`` has shape (m, k); ``reference`` holds m rows of k roots: complex numbers, or the
     mpmath numbers of :func:`mp_cubic_roots`, so that a found root is measured against the
     exact root and not against its rounding. For each row, each reference root in turn takes
-    the nearest found root not yet taken, so a doubled root cannot be matched twice. Computed in
-    mpmath (50 digits); 0 for an exact match, inf where only r is 0. Returns shape (m, k).
+    the nearest found root not yet taken, so a doubled root cannot be matched twice. ``floors``
+    (shape (m, k), default 0) turns the error of roots below them into an absolute one. Computed
+    in mpmath (50 digits); 0 for an exact match, inf where r and its floor are 0 but x is not.
 
     >>> float(matched_root_errors([[2.0, 1.0]], [[1.0, 2.0 + 4e-16]]).max()) < 2 * EPS
     True
     """
     import mpmath
 
-    from scispaces._checks import _as_numbers
+    from scispaces._checks import _as_numbers, real_array
 
     found = np.atleast_2d(_as_numbers(found, "found"))
     if found.ndim != 2 or not (np.issubdtype(found.dtype, np.number) and found.dtype != bool):
         raise TypeError(f"found: expected an (m, k) array of numbers, got dtype {found.dtype}")
     if not np.isfinite(found).all():
         raise ValueError("found: must be finite (no NaN or inf)")
+    floors = np.zeros(found.shape) if floors is None else real_array(floors, "floors")
+    if floors.shape != found.shape or np.any(floors < 0):
+        raise ValueError(f"floors: must be numbers >= 0 of the shape of found, {found.shape}")
     with mpmath.workdps(50):
         try:
             want = [[mpmath.mpmathify(r) for r in row] for row in reference]
@@ -195,8 +287,34 @@ def matched_root_errors(
             free = [mpmath.mpc(complex(g)) for g in got]
             for j, r in enumerate(row):
                 x = free.pop(min(range(len(free)), key=lambda q: abs(free[q] - r)))
-                out[i, j] = 0.0 if x == r else math.inf if r == 0 else float(abs(x - r) / abs(r))
+                scale = max(abs(r), mpmath.mpf(floors[i, j]))
+                out[i, j] = 0.0 if x == r else math.inf if scale == 0 else float(abs(x - r) / scale)
     return out
+
+
+def cubic_contract_errors(found: ArrayLike, coefficients: ArrayLike) -> NDArray[np.float64]:
+    """The errors of roots found for cubics (rows ``(a, b, c, d)``) as ``solve_cubic`` promises
+    them: relative to each exact root, except that a root below the smallest normal float
+    (2.2e-308), or, where a ratio b/a, c/a, d/a is not a normal float, below 1e-150 times the
+    largest root, is measured against that floor (the largest root) instead.
+
+    >>> cubic_contract_errors([[1.0, 2.0, 3.0]], [1, -6, 11, -6]).tolist()
+    [[0.0, 0.0, 0.0]]
+    """
+    rows = _cubic_rows(coefficients)
+    reference = mp_cubic_roots(rows)
+    with np.errstate(over="ignore", under="ignore"):
+        ratios = rows[:, 1:] / rows[:, :1]
+    normal = (
+        (ratios == 0) & (rows[:, 1:] == 0) | (np.abs(ratios) >= _TINY) & np.isfinite(ratios)
+    ).all(axis=1)
+    floors = np.full((len(rows), 3), _TINY)
+    for i, row in enumerate(reference):
+        largest = max(abs(r) for r in row)
+        for j, r in enumerate(row):
+            if not normal[i] and abs(r) < 1e-150 * largest:
+                floors[i, j] = max(_TINY, float(largest))
+    return matched_root_errors(found, reference, floors)
 
 
 def companion_eigvals(coefficients: ArrayLike) -> NDArray[np.complex128]:
