@@ -810,19 +810,18 @@ def test_fp_ou_error_falls_like_h_squared():
 
 
 def test_fp_time_dependent_coefficients_against_an_exact_gaussian():
-    """dx = -theta(t) x dt + sigma(t) dw stays Gaussian; its mean and variance solve two ODEs
-    (mpmath). The solver's error must be within 10 % of that of the exact (Radau, rtol 1e-12)
-    time integration of the same semi-discrete system: the time error is negligible."""
-    import mpmath
+    """dx = -theta(t) x dt + sigma(t) dw stays Gaussian; its mean and variance solve two ODEs.
+    The solver's error must be within 10 % of that of the exact (Radau, rtol 1e-10) time
+    integration of the same semi-discrete system: the time error is negligible."""
 
     def theta(t):
-        return 1 + 0.5 * (mpmath.sin(2 * t) if isinstance(t, mpmath.mpf) else np.sin(2 * t))
+        return 1 + 0.5 * np.sin(2 * t)
 
     def sigma(t):
-        return 0.8 * (1 + 0.3 * (mpmath.cos(3 * t) if isinstance(t, mpmath.mpf) else np.cos(3 * t)))
+        return 0.8 * (1 + 0.3 * np.cos(3 * t))
 
     times = np.array([0.0, 0.4, 1.0, 1.7])
-    x = np.linspace(-4.0, 5.0, 181)
+    x = np.linspace(-4.0, 5.0, 121)
     p0 = ou_density(x, 0.0, 0.0, 0.0, 1.2, 0.05)
     mean, var = gaussian_moments_ode(theta, sigma, 1.2, 0.05, times)
     truth = gaussian(x[None, :], mean[:, None], var[:, None])
@@ -891,7 +890,7 @@ def test_fp_refuses_work_it_cannot_finish():
     tiny = np.arange(21) * 1e-300
     with pytest.raises(ValueError, match="x"):
         fp(x=tiny, p0=np.ones(21))
-    with pytest.raises(ValueError, match="max_steps"):
+    with pytest.raises(ValueError, match="times, max_steps"):
         fp(drift=const(1e12), times=[0.0, 1e308])
     with pytest.raises(ValueError, match="max_steps"):
         fp(drift=lambda y, t: np.full_like(y, np.sin(1e6 * t)), times=[0.0, 1.0], max_steps=50)

@@ -659,25 +659,32 @@ def ou_mean_variance(
 
 
 def gaussian_moments_ode(
-    theta: Callable[[Any], Any], sigma: Callable[[Any], Any], m0: float, s0: float, times: Sequence
+    theta: Callable[[float], float],
+    sigma: Callable[[float], float],
+    m0: float,
+    s0: float,
+    times: Sequence,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Mean and variance of dx = -theta(t) x dt + sigma(t) dw from N(m0, s0) at ``times`` (from 0).
 
-    They solve m' = -theta m, v' = -2 theta v + sigma^2, integrated by mpmath's Taylor-series ODE
-    solver at 30 digits (``theta`` and ``sigma`` are called with mpmath numbers). The density stays
+    They solve m' = -theta m, v' = -2 theta v + sigma^2, integrated by scipy's DOP853 at rtol
+    1e-13 (a two-dimensional, non-stiff system: about 1e-12 relative). The density stays
     Gaussian, so this is an exact solution of a Fokker-Planck equation with time-dependent
     coefficients.
     """
-    import mpmath
+    from scipy.integrate import solve_ivp
 
-    with mpmath.workdps(30):
-        solution = mpmath.odefun(
-            lambda t, y: [-theta(t) * y[0], -2 * theta(t) * y[1] + sigma(t) ** 2],
-            0,
-            [mpmath.mpf(float(m0)), mpmath.mpf(float(s0))],
-        )
-        values = [solution(mpmath.mpf(float(t))) for t in times]
-    return np.array([float(v[0]) for v in values]), np.array([float(v[1]) for v in values])
+    t = np.asarray(times, dtype=float)
+    sol = solve_ivp(
+        lambda s, y: [-theta(s) * y[0], -2 * theta(s) * y[1] + sigma(s) ** 2],
+        (0.0, t[-1]),
+        [float(m0), float(s0)],
+        method="DOP853",
+        t_eval=t,
+        rtol=1e-13,
+        atol=1e-15,
+    )
+    return sol.y[0], sol.y[1]
 
 
 def semi_discrete_solution(
@@ -688,7 +695,7 @@ def semi_discrete_solution(
     Separates a time integrator's error from the spatial one. Constant L: exp((t - t0) L) p0 by
     ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy and Higham 2011, accurate to about 1e-15
     relative to the largest value), in one call when the times are equally spaced. Otherwise
-    ``solve_ivp`` Radau with rtol 1e-12, atol 1e-16 and the exact Jacobian L(t).
+    ``solve_ivp`` Radau with rtol 1e-10, atol 1e-14 and the exact Jacobian L(t).
     """
     from scipy.integrate import solve_ivp
     from scipy.sparse.linalg import expm_multiply
@@ -701,14 +708,16 @@ def semi_discrete_solution(
         if t.size > 2 and np.all(steps == steps[0]):
             return expm_multiply(L, p0, start=0.0, stop=t[-1] - t[0], num=t.size, endpoint=True)
         return np.array([p0] + [expm_multiply(L * (s - t[0]), p0) for s in t[1:]])
+    if t.size == 1:
+        return p0[None, :].copy()
     sol = solve_ivp(
         lambda s, p: generator(s) @ p,
         (t[0], t[-1]),
         p0,
         method="Radau",
         t_eval=t,
-        rtol=1e-12,
-        atol=1e-16,
+        rtol=1e-10,
+        atol=1e-14,
         jac=lambda s, p: generator(s).tocsc(),
     )
     return sol.y.T
@@ -736,3 +745,29 @@ def cram_max_error(
             )
             worst = max(worst, float(abs(r - mpmath.exp(z))))
     return worst
+
+
+def mp_ou_density(
+    x: ArrayLike, t: ArrayLike, theta: Any, sigma: Any, m0: Any, s0: Any, dps: int = 30
+) -> NDArray[np.float64]:
+    """The Ornstein-Uhlenbeck density (scispaces.sde.ou_density) by mpmath, elementwise.
+
+    The Gaussian with mean m0 e^(-theta t) and variance s0 e^(-2 theta t) + sigma^2 t phi(2 theta t),
+    phi(u) = (1 - e^-u)/u, at the float inputs, rounded to float64 at the end.
+    """
+    import mpmath
+
+    xs, ts = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
+    out = np.empty(xs.shape)
+    with mpmath.workdps(dps):
+        th, sg, m, s = (
+            mpmath.mpf(float(np.asarray(v, dtype=float))) for v in (theta, sigma, m0, s0)
+        )
+        for i, (xi, ti) in enumerate(zip(xs.ravel(), ts.ravel(), strict=True)):
+            tt = mpmath.mpf(float(ti))
+            u = 2 * th * tt
+            spread = tt * (-mpmath.expm1(-u) / u if u != 0 else 1)
+            var = s * mpmath.exp(-u) + sg**2 * spread
+            z = (mpmath.mpf(float(xi)) - m * mpmath.exp(-th * tt)) ** 2 / (2 * var)
+            out.flat[i] = float(mpmath.exp(-z) / mpmath.sqrt(2 * mpmath.pi * var))
+    return out

@@ -88,6 +88,8 @@ _CRAM14 = (
     ),
     1.8321743782540412751e-14,
 )
+_MAX_SUBSTEPS = 1_000_000  # euler_maruyama: sub-steps are Python-level steps (about 20 us each)
+_MAX_NUMBERS = 2**28  # euler_maruyama: the largest result (2 GiB)
 _MAX_STIFFNESS = (
     1e150  # the largest step x rate handed to the shifted solves (no overflow in LAPACK)
 )
@@ -137,7 +139,6 @@ def euler_maruyama(
     n_paths: int,
     seed: int | np.random.Generator | None = 0,
     max_step: float | None = None,
-    max_substeps: int = 1_000_000,
 ) -> NDArray[np.float64]:
     r"""Sample paths of :math:`dx = f(x, t)\,dt + g(x, t)\,dw` by Euler–Maruyama, recorded at ``times``.
 
@@ -169,9 +170,9 @@ def euler_maruyama(
     seed : int >= 0, numpy.random.Generator or None
         The random stream; the same integer gives the same paths.
     max_step : float > 0, optional
-        Longest sub-step; by default each interval of ``times`` is one step.
-    max_substeps : int >= 1
-        The work budget: the total number of sub-steps over all intervals.
+        Longest sub-step; by default each interval of ``times`` is one step. At most 1e6
+        sub-steps in all (each is a Python-level step) and a result of at most 2^28 numbers
+        (2 GiB) are supported.
 
     Returns
     -------
@@ -185,8 +186,9 @@ def euler_maruyama(
         a number is not real.
     ValueError
         If ``times`` is not strictly increasing, ``x0`` has the wrong shape, ``max_step`` is not
-        > 0, the sub-steps would exceed ``max_substeps``, ``seed`` is negative, or a coefficient
-        returns the wrong shape, a non-finite value or a negative ``g``.
+        > 0 or makes more than 1e6 sub-steps, ``n_paths`` makes a result beyond 2^28 numbers,
+        ``seed`` is negative, or a coefficient returns the wrong shape, a non-finite value or a
+        negative ``g``.
 
     Notes
     -----
@@ -210,23 +212,29 @@ def euler_maruyama(
     x0 = real_array(x0, "x0")
     t = _increasing(times, "times")
     n_paths = count(n_paths, "n_paths")
-    max_substeps = count(max_substeps, "max_substeps")
     rng = generator(seed, "seed")
-    if x0.ndim > 2 or (x0.ndim == 2 and x0.shape[0] != n_paths):
+    if x0.size == 0 or x0.ndim > 2 or (x0.ndim == 2 and x0.shape[0] != n_paths):
         raise ValueError(
             f"x0: must be a number, a state vector (d,) or one state per path (n_paths, d), "
             f"got shape {x0.shape}"
+        )
+    numbers = t.size * n_paths * (x0.shape[-1] if x0.ndim else 1)
+    if numbers > _MAX_NUMBERS:
+        raise ValueError(
+            f"n_paths: the paths at {t.size} times would hold {numbers:.3g} numbers, more than "
+            f"the supported 2^28 (2 GiB)"
         )
     pieces = np.ones(t.size - 1)
     if max_step is not None:
         max_step = real_scalar(max_step, "max_step")
         if max_step <= 0:
             raise ValueError(f"max_step: must be > 0, got {max_step!r}")
-        pieces = np.maximum(1.0, np.ceil(np.diff(t) / max_step))
-    if pieces.sum() > max_substeps:
+        with np.errstate(over="ignore"):
+            pieces = np.maximum(1.0, np.ceil(np.diff(t) / max_step))
+    if pieces.sum() > _MAX_SUBSTEPS:
         raise ValueError(
-            f"max_step: cuts the time span into {pieces.sum():.3g} sub-steps, more than "
-            f"max_substeps = {max_substeps}; raise max_step or max_substeps"
+            f"times, max_step: cut into sub-steps no longer than max_step, the time span needs "
+            f"{pieces.sum():.3g} of them, more than the supported {_MAX_SUBSTEPS:.0e}"
         )
     x = x0.copy() if x0.ndim == 2 else np.broadcast_to(x0, (n_paths, *x0.shape)).astype(np.float64)
     out = np.empty((t.size, *x.shape))
@@ -665,11 +673,15 @@ def fokker_planck_1d(
                     break
                 tau = 0.5 * _MAX_STIFFNESS / fastest
             tried += 1
-            if tried > max_steps or (target - now) / tau > 10 * (max_steps - tried + 1):
+            if (target - now) / tau > 10 * (max_steps - tried + 1):
                 raise ValueError(
-                    f"max_steps: {max_steps} steps cannot reach t = {target:g} (stopped at {now:g}); "
-                    "the coefficients vary faster in time than rtol allows, or the interval is "
-                    "longer than 1e150 / (largest rate) per step; raise max_steps or rtol"
+                    f"times, max_steps: reaching t = {target:g} from {now:g} needs steps of at most "
+                    f"1e150 / (largest rate) = {tau:.3g}, more than max_steps = {max_steps} of them"
+                )
+            if tried > max_steps:
+                raise ValueError(
+                    f"max_steps: {max_steps} steps did not reach t = {target:g} (stopped at {now:g}); "
+                    "the coefficients vary faster in time than rtol allows; raise max_steps or rtol"
                 )
             step, error, frozen = _step(exponential, tau, rates, predicted)
             if error <= rtol:
