@@ -567,21 +567,27 @@ def fokker_planck_1d(
     exact for coefficients that do not depend on t and second order otherwise, with
     :math:`e^{\tau L}v` from the Chebyshev rational approximation (CRAM) of order 16: eight
     shifted tridiagonal solves, uniformly accurate on the negative real axis, where the spectrum of
-    :math:`L` lies, however stiff. Each step is checked against two half steps: it is accepted
-    when they agree within ``rtol`` (relative to the largest density), and the Richardson
-    combination of the two is kept (fourth order, the midpoint rule being symmetric). The first
-    step tried is the whole interval between output times, so for time-independent coefficients
-    each output time costs one step.
+    :math:`L` lies, however stiff. The coefficients are sampled at 1/4, 1/2 and 3/4 of each step.
+    Where the samples agree the midpoint rule is exact, and the step is checked by computing it
+    also with CRAM of order 14 (one stacked solve): accepted if the two agree within ``rtol``
+    (relative to the largest density), else halved twice; this catches the strongly
+    non-normal generators of advection-dominated problems, where rational approximations lose
+    accuracy for long steps. Where the samples differ, the step is checked against two half
+    steps and the Richardson combination of the two is kept (fourth order, the midpoint rule
+    being symmetric), the step size following the estimated error. The first step tried is the
+    whole interval to the next output time, so for time-independent coefficients each output
+    time usually costs one step, and equal intervals reuse one LU factorisation.
 
     **Positivity and mass.** The rational approximation is accurate but not sign-safe in
-    floating point. At each output time the solver therefore passes its prediction through a
-    modified Patankar step: the net amount that crossed each face since the previous output
-    time is made to leave its upwind cell in proportion to that cell's new density. This is a
-    linear system with unit column sums and non-positive off-diagonals, solved by an elimination
-    that never subtracts (:func:`_subtraction_free_solve`): every returned value is
-    :math:`\ge 0` in floating point, :math:`h\sum_i p_i` changes only by rounding, and a positive
-    prediction is returned unchanged (a prediction that dips below 0 in the tails, by the
-    approximation's 1e-14, is changed by about that much).
+    floating point. The prediction at each output time is therefore passed through a modified
+    Patankar step from the initial density: the net amount that crossed each face since the
+    initial time (the difference of the cumulative masses) is made to leave its upwind cell in
+    proportion to that cell's new density. This is a linear system with unit column sums and
+    non-positive off-diagonals, solved by an elimination that never subtracts
+    (:func:`_subtraction_free_solve`): every returned value is :math:`\ge 0` in floating point,
+    :math:`h\sum_i p_i` equals that of ``p0`` up to the rounding of one solve (no accumulation
+    over output times), and a positive prediction is returned unchanged (one that dips below 0
+    in the tails, by the approximation's 1e-14, is changed by about that much).
 
     Parameters
     ----------
@@ -596,7 +602,7 @@ def fokker_planck_1d(
     times : array_like
         Strictly increasing output times; the first is the initial time.
     rtol : float in [1e-13, 1e-2]
-        Accepted difference between a step and two half steps, relative to the largest density.
+        Accepted error estimate of a step (see above), relative to the largest density.
     max_steps : int >= 1
         The work budget: the number of steps tried over all intervals.
 
@@ -618,13 +624,16 @@ def fokker_planck_1d(
 
     Notes
     -----
-    Measured (``tests/test_sde.py``, ``benchmarks/kernels/sde.py``): for the Ornstein–Uhlenbeck
-    test of the chapter the error against the closed form equals that of the exact time
-    integration of the same semi-discrete system to 1e-9 relative, and falls like :math:`h^2`;
-    mass is conserved to 1e-13 relative and the minimum density is :math:`\ge 0` in every case
-    tested, including time-dependent and degenerate (:math:`g = 0`) coefficients. Supported: any
-    interval between output times times the largest rate up to 1e150 per step (longer
-    intervals are split, within ``max_steps``).
+    Measured (``tests/test_sde.py``, ``benchmarks/kernels/sde.py``): on the chapter's
+    Ornstein–Uhlenbeck test (101 to 1601 points, four output times) the result differs from the
+    exact time integration of the same semi-discrete system (``expm_multiply``) by at most 7e-13 of
+    the peak, so its error against the closed form is that of the exact time integration and
+    falls like :math:`h^2`; with time-dependent coefficients (an exact Gaussian solution) the
+    error is within 10 % of the exact time integration's. The minimum is :math:`\ge 0` and the mass
+    constant to 1e-13 relative in every case tested: advection into a wall, stiff drift with
+    :math:`g = 10^{-3}`, :math:`g = 0`, oscillating coefficients, masses from 1e-300 to 1e300.
+    Supported: the largest transfer rate times any step up to 1e150 (a longer interval is split
+    into steps, refused up front if that takes more than ``max_steps``).
 
     References
     ----------
