@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--module", help="only tables whose module name contains this")
     parser.add_argument("--failures", action="store_true", help="list every unacceptable call")
     parser.add_argument("--library", type=Path, help="the lib/ folder of another version")
+    parser.add_argument("--by-row", action="store_true", help="a line of counts for every row")
     options = parser.parse_args()
     prefix = "scispaces"
     if options.library:
@@ -77,11 +78,15 @@ def main() -> None:
                     f"  {row.name}: left out, its baseline fails here ({calls[0].outcome.detail})"
                 )
                 continue
-            for c in calls[1:]:
-                counts[c.outcome.kind] += 1
-                counts["unacceptable"] += not c.ok
-                if not c.ok:
-                    failures.append(f"  {row.name}: {c}")
+            mine = Counter(c.outcome.kind for c in calls[1:])
+            mine["unacceptable"] = sum(not c.ok for c in calls[1:])
+            counts.update(mine)
+            failures += [f"  {row.name}: {c}" for c in calls[1:] if not c.ok]
+            if options.by_row:
+                notes.append(
+                    f"  {row.name:<30}"
+                    + "".join(f"{mine[o]:>14}" for o in (*OUTCOMES, "unacceptable"))
+                )
         total.update(counts)
         print(f"{name:<12}" + "".join(f"{counts[o]:>14}" for o in (*OUTCOMES, "unacceptable")))
         for line in notes + (failures if options.failures else []):
