@@ -2,7 +2,7 @@
  *
  * 1. Every figure links to its image file, so a reader (on a phone especially) can open it at
  *    full size.
- * 2. Numbers in ledgers and result tables never break across lines ("5.0e-" / "09").
+ * 2. Numbers in ledgers and output tables never break across lines ("5.0e-" / "09").
  * 3. Inline math wider than its paragraph scrolls inside its own box.
  * 4. Search snippets come from the article text, with the page's menus and code left out.
  */
@@ -90,7 +90,7 @@
     linkFigures();
     document
       .querySelectorAll(
-        "table.scispaces-ledger td[data-label='measured'], table.scispaces-ledger td[data-label='tolerance'], table.scispaces-table td"
+        "table.scispaces-ledger td[data-label='measured'], table.scispaces-ledger td[data-label='tolerance'], .cell_output table td"
       )
       .forEach(keepNumbersWhole);
     whenTypeset(markWideInlineMath);
