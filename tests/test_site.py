@@ -384,6 +384,20 @@ def test_chapter_pages_have_typeset_math(chromium, site):
             assert math[1] >= math[0], f"{path.stem}: {math[1]} of {math[0]} typeset"
 
 
+def test_search_finds_a_decimal_number_with_a_snippet(chromium, site):
+    """Offline search finds "8.33" (Sphinx alone drops number-only query terms) and shows where."""
+    with browser_for(chromium) as context:
+        page = context.new_page()
+        page.goto(f"{site}search.html?q=8.33", wait_until="load")
+        page.wait_for_selector("#search-results li p.context", timeout=30_000)
+        results = page.evaluate(
+            "() => [...document.querySelectorAll('#search-results li')].map(li => li.innerText)"
+        )
+    assert any("8.33" in r.split("\n", 1)[-1] for r in results), (
+        f"no result shows 8.33 in its snippet: {results}"
+    )
+
+
 BROKEN_PAGE = Path(__file__).parent / "site_broken_page.html"  # breaks every rule once
 
 
