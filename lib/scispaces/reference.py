@@ -643,6 +643,22 @@ def mp_aliased_poisson(lam: float, k_max: int, radius: float, nodes: int) -> NDA
 
 
 # ------------------------------------------------------------------------------ sde
+# Each function checks its input like the library does (the edge harness holds the oracle to it).
+
+
+def _digits(dps: Any) -> int:
+    """mpmath's working precision: a whole number of digits in [15, 1000]."""
+    from scispaces import _checks as c
+
+    dps = c.count(dps, "dps", minimum=15)
+    if dps > 1000:
+        raise ValueError(f"dps: must lie in [15, 1000], got {dps}")
+    return dps
+
+
+def _finite_or_refuse(values: Any, names: str, what: str) -> None:
+    if not np.isfinite(np.asarray(values, dtype=float)).all():
+        raise ValueError(f"{names}: {what} exceeds the float range")
 
 
 def ou_mean_variance(
@@ -651,11 +667,21 @@ def ou_mean_variance(
     """Mean and variance at time t of dx = -theta x dt + sigma dw from N(m0, s0), by mpmath."""
     import mpmath
 
+    from scispaces import _checks as c
+
+    values = {n: c.real_scalar(v, n) for n, v in (("t", t), ("theta", theta), ("sigma", sigma))}
+    values.update(m0=c.real_scalar(m0, "m0"), s0=c.real_scalar(s0, "s0"))
+    for name in ("t", "theta", "sigma", "s0"):
+        if values[name] < 0:
+            raise ValueError(f"{name}: must be >= 0")
+    dps = _digits(dps)
     with mpmath.workdps(dps):
-        th, sg, m, s, tt = (mpmath.mpf(float(v)) for v in (theta, sigma, m0, s0, t))
+        th, sg, m, s, tt = (mpmath.mpf(values[n]) for n in ("theta", "sigma", "m0", "s0", "t"))
         decay = mpmath.exp(-th * tt)
         spread = -mpmath.expm1(-2 * th * tt) / (2 * th) if th > 0 else tt
-        return float(m * decay), float(s * decay**2 + sg**2 * spread)
+        mean, var = float(m * decay), float(s * decay**2 + sg**2 * spread)
+    _finite_or_refuse([mean, var], "sigma, s0, t", "the variance")
+    return mean, var
 
 
 def gaussian_moments_ode(
@@ -670,21 +696,36 @@ def gaussian_moments_ode(
     They solve m' = -theta m, v' = -2 theta v + sigma^2, integrated by scipy's DOP853 at rtol
     1e-13 (a two-dimensional, non-stiff system: about 1e-12 relative). The density stays
     Gaussian, so this is an exact solution of a Fokker-Planck equation with time-dependent
-    coefficients.
+    coefficients. ``times`` lie in [0, 1e3].
     """
     from scipy.integrate import solve_ivp
 
-    t = np.asarray(times, dtype=float)
-    sol = solve_ivp(
-        lambda s, y: [-theta(s) * y[0], -2 * theta(s) * y[1] + sigma(s) ** 2],
-        (0.0, t[-1]),
-        [float(m0), float(s0)],
-        method="DOP853",
-        t_eval=t,
-        rtol=1e-13,
-        atol=1e-15,
-    )
-    return sol.y[0], sol.y[1]
+    from scispaces import _checks as c
+
+    c.function(theta, "theta")
+    c.function(sigma, "sigma")
+    m0, s0 = c.real_scalar(m0, "m0"), c.real_scalar(s0, "s0")
+    if s0 < 0:
+        raise ValueError("s0: a variance, must be >= 0")
+    t = c.real_array(times, "times")
+    if t.ndim != 1 or t.size < 1 or np.any(np.diff(t) <= 0) or t[0] < 0 or t[-1] > 1e3:
+        raise ValueError("times: must be strictly increasing, in [0, 1e3]")
+
+    def rates(s: float, y: NDArray[np.float64]) -> list[float]:
+        th, sg = c.real_scalar(theta(s), "theta"), c.real_scalar(sigma(s), "sigma")
+        return [-th * y[0], -2 * th * y[1], -2 * th * y[2] + sg * sg]
+
+    # m = m0 M and v = s0 V + W with M(0) = V(0) = 1, W(0) = 0: the scale of m0, s0 stays out
+    with np.errstate(over="ignore", invalid="ignore"):
+        sol = solve_ivp(
+            rates, (0.0, t[-1]), [1.0, 1.0, 0.0], method="DOP853", t_eval=t, rtol=1e-13, atol=1e-15
+        )
+    if not sol.success or sol.y.shape[1] != t.size:
+        raise ValueError(f"theta, sigma: the moment equations could not be solved ({sol.message})")
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, var = m0 * sol.y[0], s0 * sol.y[1] + sol.y[2]
+    _finite_or_refuse([mean, var], "theta, sigma, m0, s0", "the mean or variance")
+    return mean, var
 
 
 def semi_discrete_solution(
@@ -695,32 +736,67 @@ def semi_discrete_solution(
     Separates a time integrator's error from the spatial one. Constant L: exp((t - t0) L) p0 by
     ``scipy.sparse.linalg.expm_multiply`` (Al-Mohy and Higham 2011, accurate to about 1e-15
     relative to the largest value), in one call when the times are equally spaced. Otherwise
-    ``solve_ivp`` Radau with rtol 1e-10, atol 1e-14 and the exact Jacobian L(t).
+    ``solve_ivp`` Radau with rtol 1e-10, atol 1e-14 and the exact Jacobian L(t). Supported:
+    ||L(t0)||_1 (t_last - t0) up to 1e8 (the work grows with it).
     """
+    import scipy.sparse as sps
     from scipy.integrate import solve_ivp
     from scipy.sparse.linalg import expm_multiply
 
-    t = np.asarray(times, dtype=float)
-    p0 = np.asarray(p0, dtype=float)
-    if constant:
-        L = generator(t[0]).tocsc()
-        steps = np.diff(t)
-        if t.size > 2 and np.all(steps == steps[0]):
-            return expm_multiply(L, p0, start=0.0, stop=t[-1] - t[0], num=t.size, endpoint=True)
-        return np.array([p0] + [expm_multiply(L * (s - t[0]), p0) for s in t[1:]])
+    from scispaces import _checks as c
+
+    c.function(generator, "generator")
+    if not isinstance(constant, bool | np.bool_):
+        raise TypeError(f"constant: expected a bool, got {type(constant).__name__}")
+    p0 = c.real_array(p0, "p0")
+    t = c.real_array(times, "times")
+    if p0.ndim != 1 or p0.size < 1:
+        raise ValueError("p0: must be a non-empty vector")
+    if t.ndim != 1 or t.size < 1 or np.any(np.diff(t) <= 0):
+        raise ValueError("times: must be a strictly increasing 1-D array")
+
+    def matrix(s: float) -> Any:
+        L = generator(s)
+        L = L if sps.issparse(L) else c.real_array(L, "generator")
+        if L.shape != (p0.size, p0.size) or not np.isfinite(L.data if sps.issparse(L) else L).all():
+            raise ValueError(
+                f"generator, p0: the generator must return a finite square matrix of the size of "
+                f"p0 ({p0.size}), got shape {L.shape}"
+            )
+        return sps.csc_array(L)
+
+    L0 = matrix(t[0])
+    with np.errstate(over="ignore"):
+        work = _one_norm(L0) * (t[-1] - t[0])
+    if not work <= 1e8:
+        raise ValueError(f"times: ||L||_1 (t_last - t0) = {work:.3g}, more than the supported 1e8")
     if t.size == 1:
         return p0[None, :].copy()
+    scale = float(np.abs(p0).max()) or 1.0  # the equation is linear: solve for p0 / scale
+    p0 = p0 / scale
+    if constant:
+        steps = np.diff(t)
+        if t.size > 2 and np.all(steps == steps[0]):
+            return scale * expm_multiply(
+                L0, p0, start=0.0, stop=t[-1] - t[0], num=t.size, endpoint=True
+            )
+        return scale * np.array([p0] + [expm_multiply(L0 * (s - t[0]), p0) for s in t[1:]])
     sol = solve_ivp(
-        lambda s, p: generator(s) @ p,
+        lambda s, p: matrix(s) @ p,
         (t[0], t[-1]),
         p0,
         method="Radau",
         t_eval=t,
         rtol=1e-10,
         atol=1e-14,
-        jac=lambda s, p: generator(s).tocsc(),
+        jac=lambda s, p: matrix(s),
     )
-    return sol.y.T
+    return scale * sol.y.T
+
+
+def _one_norm(L: Any) -> float:
+    """The 1-norm (largest column sum of |L|) of a sparse matrix."""
+    return float(abs(L).sum(axis=0).max()) if L.nnz else 0.0
 
 
 def cram_max_error(
@@ -733,18 +809,50 @@ def cram_max_error(
     """
     import mpmath
 
+    from scispaces import _checks as c
+
+    poles, residues = (_complex_vector(v, n) for v, n in ((theta, "theta"), (alpha, "alpha")))
+    if poles.size != residues.size:
+        raise ValueError(
+            f"theta, alpha: must have the same length, got {poles.size} and {residues.size}"
+        )
+    alpha0 = c.real_scalar(alpha0, "alpha0")
+    x = c.real_array(points, "points")
+    if x.size == 0:
+        raise ValueError("points: must hold at least one point")
+    if np.any(x > 0):
+        raise ValueError("points: must be <= 0 (the approximation is of e^x on the negative axis)")
+    dps = _digits(dps)
     worst = 0.0
     with mpmath.workdps(dps):
-        th = [mpmath.mpc(complex(v)) for v in np.asarray(theta)]
-        al = [mpmath.mpc(complex(v)) for v in np.asarray(alpha)]
-        for x in np.asarray(points, dtype=float):
-            z = mpmath.mpf(float(x))
-            r = (
-                mpmath.mpf(float(alpha0))
-                + 2 * sum(a / (z - q) for a, q in zip(al, th, strict=True)).real
-            )
+        th = [mpmath.mpc(complex(v)) for v in poles]
+        al = [mpmath.mpc(complex(v)) for v in residues]
+        for value in x.ravel():
+            z = mpmath.mpf(float(value))
+            if any(z == q for q in th):
+                raise ValueError("points: a point lies on a pole theta_k")
+            r = mpmath.mpf(alpha0) + 2 * sum(a / (z - q) for a, q in zip(al, th, strict=True)).real
             worst = max(worst, float(abs(r - mpmath.exp(z))))
+    _finite_or_refuse(worst, "theta, alpha, alpha0", "the error")
     return worst
+
+
+def _complex_vector(values: ArrayLike, name: str) -> NDArray[np.complex128]:
+    """A finite 1-D complex array (the poles or residues of a rational approximation)."""
+    if isinstance(values, str | bytes) or values is None:
+        raise TypeError(
+            f"{name}: expected a vector of complex numbers, got {type(values).__name__}"
+        )
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: must be a vector of numbers") from exc
+    if arr.dtype.kind not in "iufc" or arr.dtype == bool:
+        raise TypeError(f"{name}: expected complex numbers, got dtype {arr.dtype}")
+    arr = arr.astype(complex)
+    if arr.ndim != 1 or arr.size < 1 or not np.isfinite(arr).all():
+        raise ValueError(f"{name}: must be a non-empty finite vector")
+    return arr
 
 
 def mp_ou_density(
@@ -757,17 +865,29 @@ def mp_ou_density(
     """
     import mpmath
 
-    xs, ts = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
+    from scispaces import _checks as c
+
+    xs, ts = c.broadcast(x=c.real_array(x, "x"), t=c.real_array(t, "t"))
+    th, sg, m, s = (
+        c.real_scalar(v, n) for v, n in ((theta, "theta"), (sigma, "sigma"), (m0, "m0"), (s0, "s0"))
+    )
+    for name, v in (("theta", th), ("sigma", sg), ("s0", s)):
+        if v < 0:
+            raise ValueError(f"{name}: must be >= 0")
+    if np.any(ts < 0):
+        raise ValueError("t: must be >= 0")
+    dps = _digits(dps)
     out = np.empty(xs.shape)
     with mpmath.workdps(dps):
-        th, sg, m, s = (
-            mpmath.mpf(float(np.asarray(v, dtype=float))) for v in (theta, sigma, m0, s0)
-        )
+        th, sg, m, s = (mpmath.mpf(v) for v in (th, sg, m, s))
         for i, (xi, ti) in enumerate(zip(xs.ravel(), ts.ravel(), strict=True)):
             tt = mpmath.mpf(float(ti))
             u = 2 * th * tt
             spread = tt * (-mpmath.expm1(-u) / u if u != 0 else 1)
             var = s * mpmath.exp(-u) + sg**2 * spread
+            if var == 0:
+                raise ValueError("s0, sigma, t: the variance is 0 (a point mass), no density")
             z = (mpmath.mpf(float(xi)) - m * mpmath.exp(-th * tt)) ** 2 / (2 * var)
             out.flat[i] = float(mpmath.exp(-z) / mpmath.sqrt(2 * mpmath.pi * var))
+    _finite_or_refuse(out, "s0, sigma, t", "the density")
     return out
