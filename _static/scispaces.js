@@ -2,7 +2,8 @@
  *
  * 1. Every figure links to its image file, so a reader (on a phone especially) can open it at
  *    full size.
- * 2. Numbers in ledgers and output tables never break across lines ("5.0e-" / "09").
+ * 2. Numbers in ledgers and output tables never break across lines ("5.0e-" / "09"), and long
+ *    dotted names in ledgers break after a dot rather than mid-word.
  * 3. Inline math wider than its paragraph scrolls inside its own box.
  * 4. Search snippets come from the article text, with the page's menus and code left out.
  */
@@ -45,6 +46,25 @@
       }
       parts.append(text.slice(last));
       node.replaceWith(parts);
+    });
+  }
+
+  // Long dotted names (scispaces.angles.angle_pdf) may break after a dot or an underscore
+  // rather than mid-word.
+  function breakAfterDots(cell) {
+    if (/\\\(|\$/.test(cell.textContent)) return; // cells with math are left to MathJax
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    nodes.forEach((node) => {
+      const parts = node.textContent.split(/(?<=\w[._])(?=\w)/);
+      if (parts.length < 2) return;
+      const fragment = document.createDocumentFragment();
+      parts.forEach((part, i) => {
+        if (i) fragment.append(document.createElement("wbr"));
+        fragment.append(part);
+      });
+      node.replaceWith(fragment);
     });
   }
 
@@ -93,6 +113,9 @@
         "table.scispaces-ledger td[data-label='measured'], table.scispaces-ledger td[data-label='tolerance'], .cell_output table td"
       )
       .forEach(keepNumbersWhole);
+    document
+      .querySelectorAll("table.scispaces-ledger td[data-label='how checked'], table.scispaces-ledger td[data-label='claim']")
+      .forEach(breakAfterDots);
     whenTypeset(markWideInlineMath);
     let pending = null;
     window.addEventListener("resize", () => {

@@ -89,6 +89,29 @@ const siteChecks = (() => {
     return out;
   }
 
+  // ------------------------------------------------------------------ rule "page"
+
+  // One search box in view, headings no lighter than the level below, a tab title that does not
+  // repeat itself ("Book — Book").
+  function pageChrome() {
+    const out = [];
+    const boxes = [...document.querySelectorAll(".search-button-field, form.bd-search")].filter(visible);
+    if (boxes.length > 1) out.push(["page", `${boxes.length} search boxes in view`]);
+    const weight = (tag) => {
+      const h = document.querySelector(`article ${tag}`);
+      return h ? parseInt(getComputedStyle(h).fontWeight, 10) : null;
+    };
+    const [h1, h2, h3] = ["h1", "h2", "h3"].map(weight);
+    if ((h2 !== null && h3 !== null && h2 < h3) || (h1 !== null && h2 !== null && h1 < h2)) {
+      out.push(["page", `headings get lighter than the level below (weights h1 ${h1}, h2 ${h2}, h3 ${h3})`]);
+    }
+    const parts = document.title.split(" \u2014 ");
+    if (parts.length === 2 && parts[0].trim() === parts[1].trim()) {
+      out.push(["page", `the tab title repeats itself: "${document.title}"`]);
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------ rule "fits"
 
   function fits() {
@@ -324,5 +347,5 @@ const siteChecks = (() => {
     return out;
   }
 
-  return { settle, openFolds, dark, render, fits, ledgers, numbers, outputTexts, figures, contrast };
+  return { settle, openFolds, dark, render, pageChrome, fits, ledgers, numbers, outputTexts, figures, contrast };
 })();

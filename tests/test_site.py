@@ -12,6 +12,8 @@ The rules, with their thresholds (``check_page`` reports every breach, by rule):
 
 - **offline**: no request to another host, no failed request or HTTP error, no JavaScript
   error; every image loaded; every math element typeset by MathJax and no raw TeX left.
+- **page**: one search box in view; h1, h2, h3 each at least as heavy as the level below;
+  a tab title that does not repeat itself ("Book — Book").
 - **fits**: no element or text (a table, an equation, a code block, a figure, a long word)
   reaches more than 1 px beyond the text column, unless it sits in a box that scrolls sideways
   by design and that box fits; the page never scrolls sideways; no ``overflow: hidden`` box
@@ -327,7 +329,13 @@ def check_page(
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
         run(page, "openFolds")
-        for check, arg in (("fits", None), ("ledgers", width >= LAPTOP), ("numbers", None)):
+        checks = (
+            ("pageChrome", None),
+            ("fits", None),
+            ("ledgers", width >= LAPTOP),
+            ("numbers", None),
+        )
+        for check, arg in checks:
             problems += [tuple(p) for p in run(page, check, arg)]
         problems += repr_problems(run(page, "outputTexts"))
         problems += figure_problems(run(page, "figures"), width, min_pt)
@@ -415,11 +423,23 @@ def test_checks_catch_a_broken_page(chromium, tmp_path):
             for width in WIDTHS
         }
     rules = {rule for problems in found.values() for rule, _ in problems}
-    expected = {"offline", "fits", "ledger", "numbers", "no repr", "figure text", "contrast"}
+    expected = {
+        "offline",
+        "page",
+        "fits",
+        "ledger",
+        "numbers",
+        "no repr",
+        "figure text",
+        "contrast",
+    }
     assert expected <= rules, f"rules that reported nothing: {sorted(expected - rules)}\n{found}"
     texts = "\n".join(text for problems in found.values() for _, text in problems)
     for needle in (
         "request to another host",
+        "2 search boxes in view",
+        "headings get lighter than the level below",
+        "the tab title repeats itself",
         "JavaScript error",
         "not typeset",
         "wider than the column",
