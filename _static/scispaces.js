@@ -5,7 +5,8 @@
  * 2. Numbers in ledgers and output tables never break across lines ("5.0e-" / "09"), and long
  *    dotted names in ledgers break after a dot rather than mid-word.
  * 3. Inline math wider than its paragraph scrolls inside its own box.
- * 4. Search snippets come from the article text, with the page's menus and code left out.
+ * 4. Search snippets come from the article text, with the page's menus, code and math delimiters
+ *    left out.
  */
 (function () {
   "use strict";
@@ -100,7 +101,9 @@
       const article = doc.querySelector("article.bd-article") || doc.querySelector('[role="main"]');
       if (!article) return "";
       const part = (anchor && article.querySelector(anchor)) || article;
-      return part.textContent.replace(/\s+/g, " ").trim();
+      part.querySelectorAll("p, dt, dd, li, h1, h2, h3, h4, td, th, caption, figcaption, div").forEach((el) => el.append(" "));
+      // Snippets are plain text: drop the math delimiters and keep the TeX between them.
+      return part.textContent.replace(/\\[()[\]]|\$\$/g, "").replace(/\s+/g, " ").trim();
     };
   }
 
