@@ -594,9 +594,10 @@ def fokker_planck_1d(
     non-normal generators of advection-dominated problems, where rational approximations lose
     accuracy for long steps. A step repeating an accepted (length, coefficients) pair is not
     checked again: the difference of the two approximations commutes with the step, which is a
-    contraction in the 1-norm up to the checked error, so it cannot grow. Where the samples differ, the step is checked against two half
-    steps and the Richardson combination of the two is kept (fourth order, the midpoint rule
-    being symmetric), the step size following the estimated error. The first step tried is the
+    contraction in the 1-norm up to the checked error, so it cannot grow. Where the samples
+    differ, the step is checked against two half steps and the Richardson combination of the
+    two is kept (fourth order, the midpoint rule being symmetric), the step size following the
+    estimated error. The first step tried is the
     whole interval to the next output time, so for time-independent coefficients each output
     time usually costs one step, and equal intervals reuse one LU factorisation.
 
