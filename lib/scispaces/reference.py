@@ -194,9 +194,10 @@ def mp_cubic_roots(
     polygon's estimates so that roots of very different sizes converge. Its tolerance is
     absolute, so by default a cubic gets 40 digits more than the spread of its roots (Fujiwara's
     bounds): 50 for roots of similar size, about 700 for roots from 1e-300 to 1e300;
-    ``extraprec`` and ``maxsteps`` default to twice that (at least 300 and 200). Keep these
-    roots, not their rounding, as the reference of :func:`matched_root_errors`. Refuses
-    (``ValueError``) to return roots it did not resolve.
+    ``extraprec`` and ``maxsteps`` default to twice that (at least 300 and 200); they are capped
+    at 2000 digits, 10^4 bits and 10^4 steps. Keep these roots, not their rounding, as the
+    reference of :func:`matched_root_errors`. Refuses (``ValueError``) to return roots it did
+    not resolve.
 
     >>> [[complex(r) for r in row] for row in mp_cubic_roots([1, -6, 11, -6])]
     [[(1+0j), (2+0j), (3+0j)]]
@@ -206,8 +207,16 @@ def mp_cubic_roots(
     from scispaces._checks import count
 
     rows = _cubic_rows(coefficients)
-    options = {"dps": (dps, 15), "extraprec": (extraprec, 0), "maxsteps": (maxsteps, 1)}
-    given = {k: None if v is None else count(v, k, low) for k, (v, low) in options.items()}
+    options = {
+        "dps": (dps, 15, 2000),
+        "extraprec": (extraprec, 0, 10**4),
+        "maxsteps": (maxsteps, 1, 10**4),
+    }
+    given = {}
+    for name, (value, low, high) in options.items():
+        given[name] = None if value is None else count(value, name, low)
+        if given[name] is not None and given[name] > high:
+            raise ValueError(f"{name}: must be at most {high} (a bound on the work), got {value}")
     out = []
     for row in rows:
         top, bottom = _root_spread(row)
@@ -232,8 +241,8 @@ def mp_cubic_roots(
                 )
             except mpmath.libmp.NoConvergence as exc:
                 raise ValueError(
-                    f"coefficients: mpmath.polyroots did not converge for {row.tolist()}: "
-                    "raise dps, extraprec or maxsteps"
+                    "coefficients, dps, extraprec, maxsteps: mpmath.polyroots did not converge "
+                    f"for {row.tolist()}: raise dps, extraprec or maxsteps"
                 ) from exc
             # undo the scaling (exact), and drop parts below the precision relative to the root
             tiny = mpmath.ldexp(1, 20 - mpmath.mp.prec)
@@ -271,16 +280,21 @@ def matched_root_errors(
     if not np.isfinite(found).all():
         raise ValueError("found: must be finite (no NaN or inf)")
     floors = np.zeros(found.shape) if floors is None else real_array(floors, "floors")
-    if floors.shape != found.shape or np.any(floors < 0):
-        raise ValueError(f"floors: must be numbers >= 0 of the shape of found, {found.shape}")
+    if floors.shape != found.shape:
+        raise ValueError(f"found, floors: shapes differ, {found.shape} and {floors.shape}")
+    if np.any(floors < 0):
+        raise ValueError("floors: must be >= 0")
     with mpmath.workdps(50):
         try:
             want = [[mpmath.mpmathify(r) for r in row] for row in reference]
         except (TypeError, ValueError) as exc:
             raise TypeError("reference: expected rows of numbers") from exc
+        if not all(mpmath.isfinite(r) for row in want for r in row):
+            raise ValueError("reference: must be finite (no NaN or inf)")
         if [len(row) for row in want] != [found.shape[1]] * len(found):
             raise ValueError(
-                f"reference: must hold {found.shape[0]} rows of {found.shape[1]} roots"
+                f"found, reference: {found.shape[0]} rows of {found.shape[1]} found roots, "
+                f"reference rows of lengths {[len(row) for row in want]}"
             )
         out = np.empty(found.shape)
         for i, (got, row) in enumerate(zip(found, want, strict=True)):
@@ -301,7 +315,11 @@ def cubic_contract_errors(found: ArrayLike, coefficients: ArrayLike) -> NDArray[
     >>> cubic_contract_errors([[1.0, 2.0, 3.0]], [1, -6, 11, -6]).tolist()
     [[0.0, 0.0, 0.0]]
     """
+    from scispaces._checks import _as_numbers
+
     rows = _cubic_rows(coefficients)
+    if np.shape(_as_numbers(found, "found")) not in ((len(rows), 3), (3,) * (len(rows) == 1)):
+        raise ValueError(f"found, coefficients: expected {len(rows)} rows of 3 roots")
     reference = mp_cubic_roots(rows)
     with np.errstate(over="ignore", under="ignore"):
         ratios = rows[:, 1:] / rows[:, :1]

@@ -44,7 +44,6 @@ MEMORY = 2 << 30  # bytes of address space a call may add (a huge allocation fai
 # commit that adds tests/edges/table_<module>.py. test_every_module_enrolled fails while this
 # set is not empty, so no module stays pending past the session that added it (see README.md).
 PENDING: set[str] = {
-    "scispaces.cubic",
     "scispaces.embedding",
 }
 
