@@ -1,4 +1,4 @@
-"""Three small additions to the Sphinx build of the book.
+"""Four small additions to the Sphinx build of the book.
 
 1. Offline search that finds decimal numbers: a query for "8.33" finds the pages that say 8.33.
    Sphinx's English search splits "8.33" into "8" and "33" when it builds the index, and its
@@ -14,10 +14,14 @@
    the literal name ``{Su Jianlin (苏剑林)}``, shown as written, like the prose says it; the
    alpha labels would take "SuJ" from it, so a literal name of several words gives its first
    word ("Su19"). Every other name is formatted and labelled as in pybtex's alpha style.
+
+4. A documented constant (``PORTABLE_MARGIN = 30``) shows its own description, not the
+   docstring of its type (``int([x]) -> integer ...``), which autodoc otherwise borrows.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from pybtex.plugin import register_plugin
@@ -51,6 +55,15 @@ def number_references(app, what, name, obj, options, lines):
         lines[i] = CITE.sub(lambda m: f"[#{key}-{m.group(1)}]_", line)
 
 
+def drop_type_docstring(app, what, name, obj, options, lines):
+    """A constant's docstring is its type's: drop it, keep the description written for it."""
+    if what not in ("data", "attribute") or not lines:
+        return
+    borrowed = inspect.cleandoc(type(obj).__doc__ or "").splitlines()
+    if borrowed and lines[0].strip() == borrowed[0].strip():
+        lines.clear()
+
+
 class LiteralNameLabels(AlphaLabelStyle):
     def format_lab_names(self, persons):
         if len(persons) == 1 and not persons[0].first_names and len(persons[0].last_names) == 1:
@@ -69,4 +82,5 @@ def setup(app):
     register_plugin("pybtex.style.formatting", "scispaces", BookStyle)
     app.add_search_language(SearchEnglishNumbers)
     app.connect("autodoc-process-docstring", number_references, priority=600)
+    app.connect("autodoc-process-docstring", drop_type_docstring)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
