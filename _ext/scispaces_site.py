@@ -7,8 +7,9 @@
    index and in the query; everything else is Sphinx's English search unchanged.
 
 2. NumPy-style references in docstrings (``... as in [1]_`` with ``.. [1] A. Author, ...``
-   under *References*) become footnotes numbered on the page. Napoleon passes them on as
-   citations named "1", "2", so two functions on one page that both cite a "[1]" collide.
+   under *References*) become plain text: "[1]" in the text and a list of "[1] A. Author, ..."
+   under the heading. As citations, two functions on one page that both cite a "[1]" collide,
+   and MyST's footnote pass rejects them on a Markdown page.
 
 3. A bibliography style for names written family name first. The blog's author is cited as
    the literal name ``{Su Jianlin (苏剑林)}``, shown as written, like the prose says it; the
@@ -41,18 +42,28 @@ class SearchEnglishNumbers(SearchEnglish):
     js_splitter_code = JS_SPLITTER
 
 
-CITATION = re.compile(r"^(\s*\.\. )\[(\d+)\]")  # the entry:  .. [1] A. Author, ...
+CITATION = re.compile(r"^(\s*)\.\. \[(\d+)\]\s*(.*)$")  # the entry:  .. [1] A. Author, ...
 CITE = re.compile(r"\[(\d+)\]_")  # a reference in the text:  ... [1]_
 
 
-def number_references(app, what, name, obj, options, lines):
-    """Turn a docstring's ``[1]_`` / ``.. [1]`` into footnotes unique to this object."""
-    if not any(CITATION.match(line) for line in lines):
-        return
-    key = re.sub(r"\W", "-", name)
-    for i, line in enumerate(lines):
-        line = CITATION.sub(lambda m: f"{m.group(1)}[#{key}-{m.group(2)}]", line)
-        lines[i] = CITE.sub(lambda m: f"[#{key}-{m.group(1)}]_", line)
+def plain_references(app, what, name, obj, options, lines):
+    """Turn a docstring's ``[1]_`` / ``.. [1] ...`` into "[1]" and a list item "[1] ..."."""
+    out, entry_indent = [], None
+    for line in lines:
+        if m := CITATION.match(line):
+            indent = m.group(1)
+            entry_indent = len(indent)
+            out.append(f"{indent}- [{m.group(2)}] {m.group(3)}")
+        elif (
+            entry_indent is not None
+            and line.strip()
+            and len(line) - len(line.lstrip()) > entry_indent
+        ):
+            out.append(" " * (entry_indent + 2) + line.strip())  # continuation of the entry
+        else:
+            entry_indent = None if line.strip() else entry_indent
+            out.append(CITE.sub(r"[\1]", line))
+    lines[:] = out
 
 
 def drop_type_docstring(app, what, name, obj, options, lines):
@@ -81,6 +92,6 @@ def setup(app):
     register_plugin("pybtex.style.labels", "scispaces", LiteralNameLabels)
     register_plugin("pybtex.style.formatting", "scispaces", BookStyle)
     app.add_search_language(SearchEnglishNumbers)
-    app.connect("autodoc-process-docstring", number_references, priority=600)
+    app.connect("autodoc-process-docstring", plain_references, priority=600)
     app.connect("autodoc-process-docstring", drop_type_docstring)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
