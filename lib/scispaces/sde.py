@@ -90,12 +90,10 @@ _CRAM14 = (
 )
 _MAX_SUBSTEPS = 1_000_000  # euler_maruyama: sub-steps are Python-level steps (about 20 us each)
 _MAX_NUMBERS = 2**28  # euler_maruyama: the largest result (2 GiB)
-_MAX_STIFFNESS = (
-    1e150  # the largest step x rate handed to the shifted solves (no overflow in LAPACK)
-)
-_PATANKAR_FLOOR = (
-    1e-30  # a cell predicted below 1e-30 of its content + inflow is treated as emptied
-)
+# fokker_planck_1d: the largest step x rate handed to the shifted solves (no overflow in LAPACK)
+_MAX_STIFFNESS = 1e150
+# fokker_planck_1d: a cell predicted below 1e-30 of its content + inflow is treated as emptied
+_PATANKAR_FLOOR = 1e-30
 
 
 def _increasing(times: ArrayLike, name: str) -> NDArray[np.float64]:
@@ -597,9 +595,9 @@ def fokker_planck_1d(
     contraction in the 1-norm up to the checked error, so it cannot grow. Where the samples
     differ, the step is checked against two half steps and the Richardson combination of the
     two is kept (fourth order, the midpoint rule being symmetric), the step size following the
-    estimated error. The first step tried is the
-    whole interval to the next output time, so for time-independent coefficients each output
-    time usually costs one step, and equal intervals reuse one LU factorisation.
+    estimated error. The first step tried is the whole interval to the next output time, so for
+    time-independent coefficients each output time usually costs one step, and equal intervals
+    reuse one LU factorisation.
 
     **Positivity and mass.** The rational approximation is accurate but not sign-safe in
     floating point. The prediction at each output time is therefore passed through a modified
@@ -693,20 +691,23 @@ def fokker_planck_1d(
         raise ValueError(f"rtol: must lie in [1e-13, 1e-2], got {rtol!r}")
     max_steps = count(max_steps, "max_steps")
     exponent = math.frexp(float(p.max()))[1]
+    out = np.empty((t.size, p.size))
+    out[0] = p
     p = np.ldexp(p, -exponent)  # exact: the largest density in [1/2, 1)
     exponential, predictions = _Cram(), []
     now, predicted, tau, tried = t[0], p, np.inf, 0
     for target in t[1:]:
         while now < target:
             tau = min(tau, target - now)
+            capped = False
             while True:  # keep step x rate within the range the shifted solves handle
                 rates = [cells.rates(now + c * tau) for c in (0.25, 0.5, 0.75)]
                 fastest = max(_fastest(*r) for r in rates)
                 if fastest == 0 or tau <= _MAX_STIFFNESS / fastest:
                     break
-                tau = 0.5 * _MAX_STIFFNESS / fastest
+                tau, capped = 0.5 * _MAX_STIFFNESS / fastest, True
             tried += 1
-            if (target - now) / tau > 10 * (max_steps - tried + 1):
+            if capped and (target - now) / tau > 10 * (max_steps - tried + 1):
                 raise ValueError(
                     f"times, max_steps: reaching t = {target:g} from {now:g} needs steps of at most "
                     f"1e150 / (largest rate) = {tau:.3g}, more than max_steps = {max_steps} of them"
@@ -732,8 +733,6 @@ def fokker_planck_1d(
                     "too abruptly in time for rtol"
                 )
         predictions.append(predicted)
-    out = np.empty((t.size, p.size))
-    out[0] = p0
     if t.size > 1:
         out[1:] = np.ldexp(_patankar(p, np.array(predictions)), exponent)
     return out
