@@ -945,3 +945,20 @@ def test_fp_advection_dominated_steps_stay_accurate(noise):
     exact = semi_discrete_solution(lambda t: L, p0, times, constant=True)
     assert np.abs(out - exact).max() <= 1e-8 * p0.max()
     assert np.all(out >= 0)
+
+
+def test_fp_long_horizons_reach_the_stationary_density_in_few_steps():
+    """OU on 401 points to t = 1e6, 1e12 and 1e20 (step x largest rate up to 1e24): only the
+    departure from the stationary density is propagated, so long steps stay exact; t = 1e300
+    would need steps beyond 1e150 / (largest rate) and is refused up front."""
+    x = np.linspace(-4.0, 5.0, 401)
+    h = x[1] - x[0]
+    p0 = ou_density(x, 0.0, THETA, SIGMA, M0, S0)
+    out = fokker_planck_1d(lambda y, t: -y, const(SIGMA), p0, x, [0.0, 1e6, 1e12, 1e20])
+    faces = (x[:-1] + x[1:]) / 2
+    log_p = np.concatenate([[0.0], np.cumsum(2 * h * (-faces) / SIGMA**2)])
+    stationary = np.exp(log_p - log_p.max())
+    stationary *= p0.sum() / stationary.sum()
+    assert np.abs(out[1:] - stationary).max() <= 1e-10 * stationary.max()
+    with pytest.raises(ValueError, match="times, max_steps"):
+        fokker_planck_1d(lambda y, t: -y, const(SIGMA), p0, x, [0.0, 1e300])
