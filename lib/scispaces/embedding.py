@@ -188,7 +188,10 @@ def min_dimension(N: ArrayLike, kappa: float = 1.0) -> NDArray[np.float64] | flo
         n = \frac{4\log N + 2C}{\log\varphi} + O(1/n) \quad (\kappa = 1),
 
     solved by Brent's method on :math:`h_n` (decreasing in :math:`n`), bracketed from the
-    slope :math:`-h_{10^6}/10^6`. The source post's rule :math:`n > 8.33\log N` rounds the
+    slope :math:`-h_{10^6}/10^6`. Where the estimate is negative already at :math:`n = 2`
+    (small :math:`N` with a large :math:`\kappa`, e.g. :math:`N = 2`, :math:`\kappa = 4`) there is
+    no crossing and the result is 2: in general, the smallest :math:`n \ge 2` with
+    :math:`2\log N + h_n \le 0`. The source post's rule :math:`n > 8.33\log N` rounds the
     leading coefficient :math:`4/\log\varphi = 8.3123`.
 
     Parameters
@@ -201,7 +204,7 @@ def min_dimension(N: ArrayLike, kappa: float = 1.0) -> NDArray[np.float64] | flo
     Returns
     -------
     float or ndarray
-        The crossing :math:`n`, shaped like ``N``; a float for a scalar ``N``.
+        The crossing :math:`n` (or 2, see above), shaped like ``N``; a float for a scalar ``N``.
 
     Raises
     ------

@@ -913,17 +913,36 @@ def mp_ou_density(
 
 # ------------------------------------------------------------------------------ embedding
 
+H_KAPPA_RANGE = (0.01, 20.0)  # as scispaces.embedding.KAPPA_RANGE
+MP_H_MAX_N, MP_H_MAX_K = 2e4, 5e4  # beyond, mpmath's Bessel functions can take minutes
+
+
+def _h_point(n: Any, kappa: Any, dps: Any) -> tuple[float, float, int]:
+    """(n, kappa, dps) for the mpmath references of h, refused by name outside their range:
+    2 <= n <= 2e4, 0.01 <= kappa <= 20, kappa n <= 5e4, 15 <= dps <= 200."""
+    from scispaces._checks import count, in_range, real_scalar
+
+    n, kappa = real_scalar(n, "n"), real_scalar(kappa, "kappa")
+    in_range(np.array(n), "n", 2.0, MP_H_MAX_N)
+    in_range(np.array(kappa), "kappa", H_KAPPA_RANGE[0], min(H_KAPPA_RANGE[1], MP_H_MAX_K / n))
+    dps = count(dps, "dps", minimum=15)
+    if dps > 200:
+        raise ValueError(f"dps: must be an integer in [15, 200], got {dps}")
+    return n, kappa, dps
+
 
 def mp_h(n: Any, kappa: Any = 1.0, dps: int = 40) -> float:
     """h_n by its Bessel closed form in mpmath, k = kappa n:
     log(Gamma(n/2) (k/2)^(1 - n/2) I_{n/2-1}(k)) - k I_{n/2}(k) / I_{n/2-1}(k).
 
-    mpmath sums the Bessel series, whose terms peak near m = 0.6 n/2: slow beyond n = 1e4.
+    For 2 <= n <= 2e4 and kappa n <= 5e4 (two seconds at most; mpmath's Bessel functions take
+    a minute at k = 2e5).
     """
     import mpmath
 
+    n, kappa, dps = _h_point(n, kappa, dps)
     with mpmath.workdps(dps):
-        n, kappa = mpmath.mpf(float(n)), mpmath.mpf(float(kappa))
+        n, kappa = mpmath.mpf(n), mpmath.mpf(kappa)
         k, nu = kappa * n, n / 2 - 1
         i_nu = mpmath.besseli(nu, k, maxterms=10**7)
         i_next = mpmath.besseli(nu + 1, k, maxterms=10**7)
@@ -933,11 +952,15 @@ def mp_h(n: Any, kappa: Any = 1.0, dps: int = 40) -> float:
 
 def mp_h_quad(n: Any, kappa: Any = 1.0, dps: int = 30) -> float:
     """h_n from its defining integrals over theta in mpmath, independent of Bessel functions:
-    log(int w e^(k cos) / int w) - k int w e^(k cos) cos / int w e^(k cos), w = sin^(n-2) theta."""
+    log(int w e^(k cos) / int w) - k int w e^(k cos) cos / int w e^(k cos), w = sin^(n-2) theta.
+
+    The same range as :func:`mp_h`.
+    """
     import mpmath
 
+    n, kappa, dps = _h_point(n, kappa, dps)
     with mpmath.workdps(dps):
-        n, kappa = mpmath.mpf(float(n)), mpmath.mpf(float(kappa))
+        n, kappa = mpmath.mpf(n), mpmath.mpf(kappa)
         k = kappa * n
         nodes = [0, mpmath.pi / 4, mpmath.pi / 2, 3 * mpmath.pi / 4, mpmath.pi]
 
@@ -956,32 +979,43 @@ def mp_h_quad(n: Any, kappa: Any = 1.0, dps: int = 30) -> float:
         return float(mpmath.log(z / norm) - k * zc / z)
 
 
-def h_laplace(n: ArrayLike, kappa: float = 1.0) -> NDArray[np.float64] | float:
+def h_laplace(n: ArrayLike, kappa: Any = 1.0) -> NDArray[np.float64] | float:
     """The two-term Laplace expansion of h_n: n s + C, with remainder O(1/n).
 
     In t = cos(theta) the weight is (1 - t^2)^(-3/2) exp(n G(t)), G = log(1 - t^2)/2 + kappa t,
     peaked at t*, the positive root of kappa t^2 + t - kappa: s = log(1 - t*^2)/2 and
-    C = log g - log(A)/2 - kappa a, with A = -G''(t*), g = (1 - t*^2)^(-3/2) and a the O(1/n)
-    shift of the tilted mean of t, a = g'/(g A) + G'''/(2 A^2) (derived in the chapter).
+    C = log g - log(A)/2 - kappa a, with A = -G2, G2 and G3 the second and third derivatives of
+    G at t*, g = (1 - t*^2)^(-3/2) and a = g'/(g A) + G3/(2 A^2) the O(1/n) shift of the tilted
+    mean of t (derived in the chapter). For 0 <= n <= 1e300 and 0.01 <= kappa <= 20; n = 0
+    gives C.
     """
+    from scispaces._checks import in_range, real_array, real_scalar, scalar_or_array
+
+    n_arr = in_range(real_array(n, "n"), "n", 0.0, 1e300)
+    kappa = real_scalar(kappa, "kappa")
+    in_range(np.array(kappa), "kappa", *H_KAPPA_RANGE)
     t = 2 * kappa / (np.sqrt(1 + 4 * kappa * kappa) + 1)  # no cancellation for small kappa
     q, log_q = 1 - t * t, np.log1p(-t * t)
     curvature = (1 + t * t) / q**2  # A
-    third = -2 * t * (3 + t * t) / q**3  # G'''(t*)
+    third = -2 * t * (3 + t * t) / q**3  # G3
     shift = 3 * t / (q * curvature) + third / (2 * curvature**2)
     constant = -1.5 * log_q - 0.5 * np.log(curvature) - kappa * shift
-    out = np.asarray(n, dtype=float) * 0.5 * log_q + constant
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(n_arr * 0.5 * log_q + constant, n_arr)
 
 
 def h_ive(n: ArrayLike, kappa: ArrayLike = 1.0) -> NDArray[np.float64]:
     """h_n by the closed form in float64 through ``scipy.special.ive``: what a SciPy user writes.
 
-    NaN where ``ive`` underflows to 0 (from about n = 2900 at kappa = 1).
+    NaN where ``ive`` underflows to 0 (from about n = 2900 at kappa = 1): a baseline, not a
+    reference. For 2 <= n <= 1e300 and 0.01 <= kappa <= 20.
     """
     from scipy import special
 
-    n, kappa = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(kappa, dtype=float))
+    from scispaces._checks import broadcast, in_range, real_array
+
+    n = in_range(real_array(n, "n"), "n", 2.0, 1e300)
+    kappa = in_range(real_array(kappa, "kappa"), "kappa", *H_KAPPA_RANGE)
+    n, kappa = broadcast(n=n, kappa=kappa)
     k, nu = kappa * n, n / 2 - 1
     i_nu, i_next = special.ive(nu, k), special.ive(nu + 1, k)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -999,6 +1033,15 @@ def dense_pair_entropy(U: ArrayLike, V: ArrayLike) -> float:
     """-sum p log p of the softmax over all scores U V^T, dense in memory, log p by log-sum-exp."""
     from scipy import special
 
-    s = np.asarray(U, dtype=float) @ np.asarray(V, dtype=float).T
-    log_p = s - special.logsumexp(s)
+    from scispaces._checks import real_array
+
+    U, V = real_array(U, "U"), real_array(V, "V")
+    if U.ndim != 2 or V.ndim != 2 or U.shape[1] != V.shape[1] or 0 in (len(U), len(V)):
+        raise ValueError(f"U, V: must be (N, n) and (M, n), N, M >= 1, got {U.shape}, {V.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = U @ V.T
+    if not np.isfinite(s).all():
+        raise ValueError("U, V: a score <u_i, v_j> overflows float64")
+    with np.errstate(over="ignore"):  # scores spread beyond the float range: p is 0 there
+        log_p = np.maximum(s - special.logsumexp(s), -1e4)
     return float(-(np.exp(log_p) * log_p).sum())

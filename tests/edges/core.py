@@ -43,9 +43,7 @@ MEMORY = 2 << 30  # bytes of address space a call may add (a huge allocation fai
 # Modules whose owners have not enrolled them yet: an owner deletes the module's line in the
 # commit that adds tests/edges/table_<module>.py. test_every_module_enrolled fails while this
 # set is not empty, so no module stays pending past the session that added it (see README.md).
-PENDING: set[str] = {
-    "scispaces.embedding",
-}
+PENDING: set[str] = set()
 
 
 class Boom(Exception):
