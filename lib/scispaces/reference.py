@@ -1045,3 +1045,374 @@ def dense_pair_entropy(U: ArrayLike, V: ArrayLike) -> float:
     with np.errstate(over="ignore"):  # scores spread beyond the float range: p is 0 there
         log_p = np.maximum(s - special.logsumexp(s), -1e4)
     return float(-(np.exp(log_p) * log_p).sum())
+
+
+# ------------------------------------------------------------------------------ rtf
+
+
+def _rtf_rows(
+    a: ArrayLike, b: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[int, ...]]:
+    """``a`` and ``b`` broadcast together as (m, d) rows (d >= 1), and their leading shape."""
+    a, b = real_array(a, "a"), real_array(b, "b")
+    if a.ndim == 0 or b.ndim == 0 or a.shape[-1] == 0 or a.shape[-1] != b.shape[-1]:
+        raise ValueError("a, b: need the same state size d >= 1 on the last axis")
+    a, b = broadcast(a=a, b=b)
+    return a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1]), a.shape[:-1]
+
+
+RTF_MAX_L = 1 << 16  # kernel length of the rtf references (mpmath: about 2 L d operations)
+
+
+def _rtf_length(L: Any, d: int, dps: Any) -> tuple[int, int]:
+    L = count(L, "L")
+    if not d < L <= RTF_MAX_L:
+        raise ValueError(f"L: must exceed the state size d = {d} and be at most {RTF_MAX_L}")
+    dps = count(dps, "dps", minimum=20)
+    if dps > MAX_DPS:
+        raise ValueError(f"dps: at most {MAX_DPS} digits, got {dps}")
+    return L, dps
+
+
+def _mp_mulmod(x: list[Any], y: list[Any], p: list[Any]) -> list[Any]:
+    """x y mod p, polynomials as d coefficients (lowest degree first); p = lambda^d + p[d-1]
+    lambda^(d-1) + ... + p[0] is monic, its leading 1 not stored."""
+    d = len(p)
+    prod = [0] * (2 * d - 1)
+    for i, xi in enumerate(x):
+        for j, yj in enumerate(y):
+            prod[i + j] += xi * yj
+    for top in range(2 * d - 2, d - 1, -1):  # lambda^top = lambda^(top-d) (lambda^d - p)
+        c = prod[top]
+        for i in range(d):
+            prod[top - d + i] -= c * p[i]
+    return prod[:d]
+
+
+def _mp_rtf(a: NDArray[np.float64], b: NDArray[np.float64], L: int, n: int) -> list[Any]:
+    """The first ``n`` kernel values of one system as mpmath numbers (inside workdps), and
+    the largest term of the sums that formed them (to measure cancellation)."""
+    import mpmath
+
+    d = a.size
+    am = [mpmath.mpf(float(v)) for v in a]
+    h: list[Any] = []
+    for m in range(n + d):  # the impulse response of b/a: h_m = b_(m+1) - sum_i a_i h_(m-i)
+        back = h[max(0, m - d) :][::-1]
+        h.append((mpmath.mpf(float(b[m])) if m < d else 0) - mpmath.fdot(am, back))
+    p = am[::-1]  # lambda^d + a_1 lambda^(d-1) + ... + a_d, lowest degree first
+    lam = [0, 1] + [0] * (d - 2) if d > 1 else [-p[0]]  # lambda mod p
+    power, base, e = [1] + [0] * (d - 1), lam, L  # lambda^L mod p, by squaring
+    while e:
+        if e & 1:
+            power = _mp_mulmod(power, base, p)
+        base, e = _mp_mulmod(base, base, p), e >> 1
+    column = [(1 if i == 0 else 0) - power[i] for i in range(d)]  # 1 - lambda^L mod p
+    M = mpmath.matrix(d, d)
+    for j in range(d):  # column j: (1 - lambda^L) lambda^j mod p
+        for i in range(d):
+            M[i, j] = column[i]
+        column = _mp_mulmod(column, lam, p)
+    try:
+        sigma = mpmath.lu_solve(M, mpmath.matrix([1] + [0] * (d - 1)))
+    except ZeroDivisionError as exc:
+        raise ValueError(
+            "a: a pole's L-th power is 1 (1 - lambda^L is not invertible modulo the "
+            "characteristic polynomial): no kernel of this length exists"
+        ) from exc
+    s = [sigma[j] for j in range(d)]
+    largest = max(abs(x) for x in s) * max(abs(x) for x in h)
+    return [mpmath.fdot(s, h[k : k + d]) for k in range(n)], largest
+
+
+def _mp_rtf_rounded(
+    a: NDArray[np.float64], b: NDArray[np.float64], L: int, n: int, dps: int, output: bool
+) -> list[float]:
+    """:func:`_mp_rtf` rounded to floats (or, with ``output``, the companion output vector
+    from its first d values), with the precision raised until cancellation leaves ``dps - 25``
+    correct digits (unstable poles need about ``L log10 |lambda|`` more)."""
+    import mpmath
+
+    # a pole of modulus rho > 1 makes h grow like rho^m while the kernel does not: the sums cancel
+    # about (n + d) log10(rho) digits, which are added up front (rho from numpy's roots, or
+    # Fujiwara's bound 2 max |a_i|^(1/i) where those overflow)
+    with np.errstate(all="ignore"):
+        rho = np.abs(np.roots(np.concatenate([[1.0], a]))).max(initial=0.0)
+    if not np.isfinite(rho):
+        rho = 2 * 10 ** max(math.log10(abs(v)) / (i + 1) for i, v in enumerate(a) if v)
+    dps += int((n + a.size) * max(0.0, math.log10(max(rho, 1.0)))) + 5
+    while True:
+        if dps > MAX_DPS:
+            raise ValueError(f"a: the reference would need more than {MAX_DPS} digits")
+        with mpmath.workdps(dps):
+            values, largest = _mp_rtf(a, b, L, n)
+            if output:  # C_j = sum_(i <= j) a_i K_(j-i), a_0 = 1
+                den = [mpmath.mpf(1)] + [mpmath.mpf(float(v)) for v in a]
+                largest = max(largest, max(abs(x) for x in den) * max(abs(x) for x in values))
+                values = [mpmath.fdot(den[: j + 1], values[j::-1]) for j in range(a.size)]
+            size = max(abs(x) for x in values)
+            if largest == 0 or (size > 0 and mpmath.log10(largest / size) <= dps - 25):
+                return [float(v) for v in values]
+            loss = mpmath.log10(largest / size) if size > 0 else dps
+        dps += int(loss) + 10
+
+
+def mp_rtf_kernel(a: ArrayLike, b: ArrayLike, L: int, dps: int = 40) -> NDArray[np.float64]:
+    r"""The first ``L`` kernel values of :math:`(a, b)` (``scispaces.rtf.rtf_kernel``) by mpmath.
+
+    Exact arithmetic on the float inputs, in polynomial algebra, with no FFT and no roots: with
+    :math:`p(\lambda) = \lambda^d + a_1\lambda^{d-1} + \dots + a_d`, :math:`h` the impulse response
+    of :math:`b(z)/a(z)` (its recurrence) and :math:`\sigma = (1 - \lambda^L)^{-1} \bmod p` (one
+    linear solve), :math:`\bar K_k = \sum_{j<d}\sigma_j h_{k+j}`, which is
+    :math:`\tilde C^{\top}\bar A^k (I - \bar A^L)^{-1} e_1` for the companion :math:`\bar A` by
+    Cayley--Hamilton. Works for repeated and unstable poles (raising the precision until the
+    final sums keep ``dps - 25`` digits after cancellation); refuses (naming ``a``) a pole whose
+    :math:`L`-th power is 1. Leading axes of ``a`` and ``b`` broadcast (result ``(..., L)``);
+    each row costs about :math:`2Ld` multiply-adds at ``dps`` digits, a few seconds at
+    :math:`d = 64`, :math:`L = 8192`.
+    """
+    a, b, lead = _rtf_rows(a, b)
+    L, dps = _rtf_length(L, a.shape[-1], dps)
+    out = np.array([_mp_rtf_rounded(ar, br, L, L, dps, False) for ar, br in zip(a, b, strict=True)])
+    if not np.isfinite(out).all():
+        raise ValueError("a, b: the kernel exceeds the float64 range (about 1.8e308)")
+    return out.reshape(*lead, L)
+
+
+def mp_companion_output(a: ArrayLike, b: ArrayLike, L: int, dps: int = 40) -> NDArray[np.float64]:
+    r"""The output vector :math:`\bar C = \tilde C (I - \bar A^L)^{-\top}` of the companion
+    realisation (``scispaces.rtf.rtf_to_companion``), correctly rounded from mpmath.
+
+    :math:`\bar C_j = \sum_{i \le j} a_i \bar K_{j-i}` (:math:`a_0 = 1`, :math:`j < d`) with the
+    exact kernel of :func:`mp_rtf_kernel`; only its first :math:`d` values are computed.
+    """
+    a, b, lead = _rtf_rows(a, b)
+    d = a.shape[-1]
+    L, dps = _rtf_length(L, d, dps)
+    out = np.array([_mp_rtf_rounded(ar, br, L, d, dps, True) for ar, br in zip(a, b, strict=True)])
+    if not np.isfinite(out).all():
+        raise ValueError("a, b: the output vector exceeds the float64 range (about 1.8e308)")
+    return out.reshape(*lead, d)
+
+
+def mp_modal_form(
+    a: ArrayLike, b: ArrayLike, L: int, dps: int = 40
+) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
+    r"""Poles and residues of the length-``L`` kernel of :math:`(a, b)`, S4D-style, from mpmath.
+
+    :math:`\bar K_k = \operatorname{Re}\sum_i \bar r_i\lambda_i^k` over the poles with
+    :math:`\operatorname{Im}\lambda_i \ge 0` (a complex pair's residue doubled), where the
+    :math:`\lambda_i` are the roots of :math:`\lambda^d + a_1\lambda^{d-1} + \dots + a_d`
+    (``mpmath.polyroots``) and :math:`\bar r_i = r_i / (1 - \lambda_i^L)` with :math:`r_i` the
+    residues of :math:`b(z)/a(z) = \sum_i r_i/(1 - \lambda_i z)`. Both are correctly rounded to
+    complex128, the best input a Vandermonde evaluation can have. One system (1-D ``a``, ``b``);
+    refuses repeated or zero poles, for which that form does not exist.
+    """
+    import mpmath
+
+    a, b, lead = _rtf_rows(a, b)
+    if lead != ():
+        raise ValueError("a, b: one system at a time (1-D a and b)")
+    d = a.shape[-1]
+    L, dps = _rtf_length(L, d, dps)
+    with mpmath.workdps(dps):
+        try:
+            roots = mpmath.polyroots(
+                [1] + [mpmath.mpf(float(v)) for v in a[0]], maxsteps=400, extraprec=4 * dps
+            )
+        except mpmath.libmp.NoConvergence as exc:
+            raise ValueError("a: mpmath.polyroots did not converge (400 steps)") from exc
+        gap = min((abs(x - y) for i, x in enumerate(roots) for y in roots[:i]), default=1)
+        if min(abs(x) for x in roots) == 0 or gap < mpmath.mpf(10) ** (5 - dps // 2):
+            raise ValueError("a: the poles must be distinct and nonzero for a modal form")
+        poles, residues = [], []
+        for i, lam in enumerate(roots):
+            if mpmath.im(lam) < -(mpmath.mpf(10) ** (-dps // 2)):
+                continue  # the conjugate of a pole kept
+            num = mpmath.fsum(mpmath.mpf(float(v)) * lam ** (-j) for j, v in enumerate(b[0]))
+            den = mpmath.fprod(1 - mu / lam for j, mu in enumerate(roots) if j != i)
+            pair = abs(mpmath.im(lam)) > mpmath.mpf(10) ** (-dps // 2)
+            residues.append((2 if pair else 1) * num / den / (1 - lam**L))
+            poles.append(lam if pair else mpmath.re(lam))
+    poles, residues = (np.array([complex(v) for v in x]) for x in (poles, residues))
+    if not np.isfinite(residues).all():
+        raise ValueError("a, b: a residue exceeds the float64 range (about 1.8e308)")
+    return poles, residues
+
+
+def rtf_systems(
+    channels: int, d: int, radius: tuple[float, float], seed: int = 0
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Random stable real systems :math:`(a, b)`: ``channels`` rows of ``d`` coefficients.
+
+    Poles in complex-conjugate pairs, the roots of :math:`\lambda^2 - p\lambda + q` with float
+    :math:`p = 2r\cos\theta`, :math:`q = r^2`, radii :math:`r` uniform in ``radius`` and angles
+    uniform in :math:`(0, \pi)`, and one real pole :math:`\pm r` when ``d`` is odd. :math:`a` is
+    the product of these factors computed by mpmath (50 digits) and rounded once: a product in
+    float (``numpy.poly``) can move poles of radius 0.999 outside the unit circle at
+    :math:`d = 64`. :math:`b` is standard normal. The systems shared by the tests, the chapter
+    and the benchmark.
+    """
+    import mpmath
+
+    channels, d = count(channels, "channels"), count(d, "d")
+    if channels * d > 1 << 20:
+        raise ValueError("channels, d: at most 2**20 coefficients in all")
+    bounds = real_array(radius, "radius")
+    if bounds.shape != (2,) or not 0 <= bounds[0] <= bounds[1] < 1:
+        raise ValueError("radius: must be (low, high) with 0 <= low <= high < 1")
+    low, high = float(bounds[0]), float(bounds[1])
+    rng = np.random.default_rng(count(seed, "seed", minimum=0))
+    r = rng.uniform(low, high, (channels, d // 2))
+    factors = np.stack([2 * r * np.cos(rng.uniform(0, np.pi, r.shape)), r * r], axis=-1)
+    real = rng.uniform(low, high, channels) * rng.choice([-1.0, 1.0], channels)
+    a = np.empty((channels, d))
+    with mpmath.workdps(50):
+        for row in range(channels):
+            c = [mpmath.mpf(1)] if d % 2 == 0 else [mpmath.mpf(1), -mpmath.mpf(float(real[row]))]
+            for p, q in factors[row]:  # times 1 - p z + q z^2
+                c = c + [0, 0]
+                for i in range(len(c) - 1, 0, -1):
+                    c[i] = c[i] - p * c[i - 1] + (q * c[i - 2] if i > 1 else 0)
+            a[row] = [float(v) for v in c[1:]]
+    return a, rng.standard_normal((channels, d))
+
+
+def _ssm_arrays(A: ArrayLike, B: ArrayLike, C: ArrayLike) -> tuple[NDArray[np.float64], ...]:
+    """``A`` (..., d, d), ``B`` and ``C`` (..., d), finite, leading axes broadcast together."""
+    A, B, C = real_array(A, "A"), real_array(B, "B"), real_array(C, "C")
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2] or A.shape[-1] == 0:
+        raise ValueError(f"A: must be a square matrix (or a stack of them), got shape {A.shape}")
+    d = A.shape[-1]
+    for name, v in (("B", B), ("C", C)):
+        if v.ndim == 0 or v.shape[-1] != d:
+            raise ValueError(f"{name}: must have d = {d} entries on its last axis")
+    try:
+        lead = np.broadcast_shapes(A.shape[:-2], B.shape[:-1], C.shape[:-1])
+    except ValueError as exc:
+        raise ValueError("A, B, C: leading axes do not broadcast") from exc
+    return (
+        np.broadcast_to(A, (*lead, d, d)),
+        np.broadcast_to(B, (*lead, d)),
+        np.broadcast_to(C, (*lead, d)),
+    )
+
+
+def _peer_length(L: Any, channels: int) -> int:
+    L = count(L, "L")
+    if L * max(channels, 1) > 1 << 24:
+        raise ValueError("L: at most 2**24 kernel values in one call")
+    return L
+
+
+def power_kernel(A: ArrayLike, B: ArrayLike, C: ArrayLike, L: int) -> NDArray[np.float64]:
+    r""":math:`\bar K_k = \bar C^{\top}\bar A^k\bar B`, :math:`k < L`, by the matrix-power loop
+    :math:`x \leftarrow \bar A x` over stacks of systems (a peer of ``rtf_kernel``)."""
+    A, B, C = _ssm_arrays(A, B, C)
+    L = _peer_length(L, int(np.prod(B.shape[:-1])))
+    out = np.empty((*B.shape[:-1], L))
+    x = B[..., :, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(L):
+            out[..., k] = np.einsum("...i,...i->...", C, x[..., 0])
+            x = A @ x
+    if not np.isfinite(out).all():
+        raise ValueError("A, B, C: the kernel exceeds the float64 range (about 1.8e308)")
+    return out
+
+
+def lfilter_kernel(a: ArrayLike, b: ArrayLike, L: int) -> NDArray[np.float64]:
+    r"""The first ``L`` values of the impulse response of :math:`b(z)/a(z)`, one
+    ``scipy.signal.lfilter`` call per channel (a peer of ``rtf_kernel``, given for ``b`` the
+    output vector :math:`\bar C` of the companion realisation)."""
+    from scipy.signal import lfilter
+
+    a, c, lead = _rtf_rows(a, b)
+    L = _peer_length(L, a.shape[0])
+    impulse = np.zeros(L)
+    impulse[0] = 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.array(
+            [lfilter(cr, np.concatenate([[1.0], ar]), impulse) for ar, cr in zip(a, c, strict=True)]
+        )
+    if not np.isfinite(out).all():
+        raise ValueError("a, b: the impulse response exceeds the float64 range (about 1.8e308)")
+    return out.reshape(*lead, L)
+
+
+def vandermonde_kernel(
+    poles: ArrayLike, residues: ArrayLike, L: int, chunk: int = 1 << 22
+) -> NDArray[np.float64]:
+    r""":math:`\bar K_k = \operatorname{Re}\sum_i r_i\lambda_i^k`, :math:`k < L`, S4D-style: the
+    Vandermonde matrix :math:`\exp(k\log\lambda_i)` contracted with the residues, in blocks of
+    at most ``chunk`` entries (a peer of ``rtf_kernel``, given :func:`mp_modal_form`'s output)."""
+    lam, res = number_array(poles, "poles"), number_array(residues, "residues")
+    for name, v in (("poles", lam), ("residues", res)):
+        if v.ndim == 0 or v.shape[-1] == 0 or not np.isfinite(v).all():
+            raise ValueError(f"{name}: must be finite, with at least one entry on the last axis")
+    if lam.shape != res.shape:
+        raise ValueError(f"poles, residues: shapes differ ({lam.shape} and {res.shape})")
+    if np.any(lam == 0):
+        raise ValueError("poles: must be nonzero (their logarithms form the Vandermonde matrix)")
+    L, chunk = _peer_length(L, int(np.prod(lam.shape[:-1]))), count(chunk, "chunk")
+    log = np.log(lam.astype(complex)).reshape(-1, lam.shape[-1])
+    flat_res = res.astype(complex).reshape(-1, res.shape[-1])
+    k = np.arange(L)
+    out = np.empty((log.shape[0], L))
+    step = max(1, chunk // (L * log.shape[-1]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, log.shape[0], step):
+            V = np.exp(log[i : i + step, :, None] * k)
+            out[i : i + step] = np.einsum("cn,cnk->ck", flat_res[i : i + step], V).real
+    if not np.isfinite(out).all():
+        raise ValueError("poles, residues: the kernel exceeds the float64 range (about 1.8e308)")
+    return out.reshape(*lam.shape[:-1], L)
+
+
+def _exact_step_down(row: NDArray[np.float64], stop: bool = True) -> tuple[list[Fraction], bool]:
+    """The Schur step-down in rational arithmetic: the reflection coefficients and whether all
+    |k| < 1. With ``stop``, the list ends at the first |k| >= 1; without, it goes on while
+    1 - k^2 != 0 (and refuses, naming ``a``, where it is 0 before the last step)."""
+    a = [Fraction(float(v)) for v in row]
+    ks: list[Fraction] = []
+    stable = True
+    for m in range(len(a), 0, -1):
+        k = a[m - 1]
+        ks.insert(0, k)
+        stable = stable and abs(k) < 1
+        if m == 1 or (stop and not stable):
+            break
+        if k * k == 1:
+            raise ValueError("a: the step-down meets k = +-1 before its last step (undefined)")
+        a = [(a[i] - k * a[m - 2 - i]) / (1 - k * k) for i in range(m - 1)]
+    return ks, stable
+
+
+EXACT_SCHUR_MAX_D = 12  # beyond this the rational numbers grow too long to be practical
+
+
+def exact_is_stable(a: ArrayLike) -> NDArray[np.bool_]:
+    r"""Whether each row's roots of :math:`\lambda^d + a_1\lambda^{d-1} + \dots + a_d` lie in the
+    open unit disk, decided exactly: the Schur step-down in rational arithmetic on the float
+    inputs (``scispaces.rtf.is_stable`` in exact arithmetic). ``a`` has shape ``(..., d)``,
+    :math:`d \le` ``EXACT_SCHUR_MAX_D``."""
+    a = real_array(a, "a")
+    if a.ndim == 0 or not 1 <= a.shape[-1] <= EXACT_SCHUR_MAX_D:
+        raise ValueError(f"a: needs 1 <= d <= {EXACT_SCHUR_MAX_D} coefficients on the last axis")
+    rows = a.reshape(-1, a.shape[-1])
+    return np.array([_exact_step_down(r)[1] for r in rows], dtype=bool).reshape(a.shape[:-1])
+
+
+def exact_reflection(a: ArrayLike) -> NDArray[np.float64]:
+    r"""The reflection coefficients of each row (``scispaces.rtf.poly_to_reflection``), computed
+    exactly in rational arithmetic and rounded once; stable or not. Refuses (naming ``a``) a row
+    whose step-down meets :math:`|k| = 1` before its last step, a coefficient beyond the float
+    range, and :math:`d >` ``EXACT_SCHUR_MAX_D``."""
+    a = real_array(a, "a")
+    if a.ndim == 0 or not 1 <= a.shape[-1] <= EXACT_SCHUR_MAX_D:
+        raise ValueError(f"a: needs 1 <= d <= {EXACT_SCHUR_MAX_D} coefficients on the last axis")
+    rows = [_exact_step_down(r, stop=False)[0] for r in a.reshape(-1, a.shape[-1])]
+    try:
+        return np.array([[float(k) for k in ks] for ks in rows]).reshape(a.shape)
+    except OverflowError as exc:
+        raise ValueError("a: a reflection coefficient exceeds the float64 range") from exc
