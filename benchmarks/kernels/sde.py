@@ -200,6 +200,7 @@ def bench_problem(problem, repeats: int) -> dict:
             flush=True,
         )
     return {
+        "targets": targets(title, rows),
         "title": f"Fokker-Planck solver vs method of lines ({title}, several output times)",
         "size": "grid points",
         "reference": "fokker_planck_1d",
@@ -210,6 +211,37 @@ def bench_problem(problem, repeats: int) -> dict:
         "rows": rows,
         "sweep": sweep,
     }
+
+
+def targets(title: str, rows: list[dict]) -> list[dict]:
+    """Issue 16's targets, evaluated from the rows: as fast as the fastest solve_ivp method at
+    equal accuracy on every grid, and at 801 points at least 3x faster than BDF."""
+    out = []
+    for n in SIZES:
+        at = {r["method"]: r for r in rows if r["size"] == n}
+        ours = at["fokker_planck_1d"]
+        peers = [r for m, r in at.items() if m.startswith("solve_ivp") and r["at_floor"]]
+        best = min(peers, key=lambda r: r["time"]["median"])
+        ratio = best["time"]["median"] / ours["time"]["median"]
+        out.append(
+            {
+                "target": f"{title}, {n} points: at least as fast as the fastest solve_ivp "
+                "method at equal accuracy",
+                "measured": f"{best['method']} / ours = {ratio:.1f}x",
+                "met": bool(ours["at_floor"] and ratio >= 1),
+            }
+        )
+    bdf = next(r for r in rows if r["size"] == 801 and r["method"] == "solve_ivp BDF")
+    ours = next(r for r in rows if r["size"] == 801 and r["method"] == "fokker_planck_1d")
+    ratio = bdf["time"]["median"] / ours["time"]["median"]
+    out.append(
+        {
+            "target": f"{title}, 801 points: at least 3x faster than BDF",
+            "measured": f"BDF / ours = {ratio:.1f}x",
+            "met": bool(ratio >= 3),
+        }
+    )
+    return out
 
 
 def bench(repeats: int) -> list[dict]:
