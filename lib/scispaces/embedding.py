@@ -300,6 +300,11 @@ def pair_entropy(U: ArrayLike, V: ArrayLike, chunk: int = 1024) -> float:
     scores of size 1 and below 1e-12 absolute for scores up to 1e4; equal scores of any
     size give :math:`\log(NM)` to rounding.
 
+    References
+    ----------
+    M. Milakov and N. Gimelshein, *Online normalizer calculation for softmax*,
+    arXiv:1805.02867 (2018): the running maximum and the rescaled sums.
+
     Examples
     --------
     >>> round(pair_entropy(np.zeros((3, 2)), np.zeros((3, 2))), 6)  # uniform: log 9

@@ -1030,7 +1030,8 @@ def h_ive(n: ArrayLike, kappa: ArrayLike = 1.0) -> NDArray[np.float64]:
 
 
 def dense_pair_entropy(U: ArrayLike, V: ArrayLike) -> float:
-    """-sum p log p of the softmax over all scores U V^T, dense in memory, log p by log-sum-exp."""
+    """-sum p log p of the softmax over all scores s = U V^T, dense in memory:
+    log p = d - logsumexp(d) with d = s - max s, which is exact near the maximum."""
     from scipy import special
 
     from scispaces._checks import real_array
@@ -1043,7 +1044,8 @@ def dense_pair_entropy(U: ArrayLike, V: ArrayLike) -> float:
     if not np.isfinite(s).all():
         raise ValueError("U, V: a score <u_i, v_j> overflows float64")
     with np.errstate(over="ignore"):  # scores spread beyond the float range: p is 0 there
-        log_p = np.maximum(s - special.logsumexp(s), -1e4)
+        d = np.maximum(s - s.max(), -1e4)  # exact near the maximum, whatever its size
+    log_p = d - special.logsumexp(d)
     return float(-(np.exp(log_p) * log_p).sum())
 
 

@@ -79,6 +79,8 @@ def _tensor_cases(valid: np.ndarray) -> tuple:
         case("complex tensor", torch.tensor(valid, dtype=torch.complex128), "refuse"),
         case("bool tensor", torch.tensor(valid > 0), "refuse"),
         case("nan tensor", bad, "refuse"),
+        # rows (1e8, 0): scores 1e8 and 5e7, entropy log 3; log Z - sum p s cancelled (2 for log 3)
+        case("large equal rows", np.tile([1e8, 0.0], (valid.shape[0], 1)), "either"),
     )
 
 
