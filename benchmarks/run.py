@@ -16,8 +16,9 @@ marked runs = 1, are made once). Parts measured:
 4. the library kernels against what a user would pick instead, one module per kernel in
    ``benchmarks/kernels`` (a new module there is picked up without editing this file).
 
-Parts not run keep their previous figures in results.json. Afterwards the performance page is
-re-executed so it shows the new figures; commit both. Nothing here runs in the test suite.
+Parts not run keep their previous figures in results.json. Afterwards every notebook that reads
+results.json (the performance page, a chapter's speed figure) is re-executed so it shows the new
+figures; commit them with the file. Nothing here runs in the test suite.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import kernels  # noqa: E402
 from benchmarks.timing import measure  # noqa: E402
-from booktools.notebooks import read_source, run_notebook, section_times  # noqa: E402
+from booktools.notebooks import (  # noqa: E402
+    read_source,
+    run_notebook,
+    section_times,
+    source_of,
+)
 from booktools.toc import notebooks  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -238,11 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         results[part] = PARTS[part](args.repeats)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     report(results)
-    if PERFORMANCE_PAGE.exists():
-        subprocess.run(
-            [sys.executable, str(ROOT / "tools" / "refresh_outputs.py"), str(PERFORMANCE_PAGE)],
-            check=True,
-        )
+    readers = [p for p in notebooks(ROOT) if "results.json" in source_of(p).read_text("utf-8")]
+    subprocess.run(  # the pages that show these figures (performance, a chapter's speed plot)
+        [sys.executable, str(ROOT / "tools" / "refresh_outputs.py"), *map(str, readers)],
+        check=True,
+    )
     return 0
 
 
