@@ -22,8 +22,8 @@ from scispaces._checks import broadcast, real_array, scalar_or_array, whole_arra
 
 __all__ = ["angle_cdf", "angle_normaliser", "angle_pdf", "angle_variance", "cosine_pdf"]
 
-# log(Gamma(x + 1/2) / (Gamma(x) sqrt(x))) = sum_k c_k x^(-k) as x -> oo (odd k only); the
-# chapter derives these coefficients with SymPy and checks that they are exactly these.
+#: Coefficients c_k of log(Gamma(x + 1/2) / (Gamma(x) sqrt(x))) = sum_k c_k x^(-k) as x -> oo
+#: (odd k only); the chapter derives them with SymPy and checks that they are exactly these.
 GAMMA_RATIO_SERIES = {
     1: Fraction(-1, 8),
     3: Fraction(1, 192),
@@ -80,7 +80,7 @@ def angle_normaliser(n: ArrayLike) -> NDArray[np.float64] | float:
     With :math:`x = (n-1)/2`, it is :math:`\Gamma(x+\frac12)/(\Gamma(x)\sqrt\pi)` for
     :math:`x < 100`, and above that
     :math:`\sqrt{x/\pi}\,\exp\big(-\frac1{8x} + \frac1{192x^3} - \frac1{640x^5} +
-    \frac{17}{14336x^7}\big)` (:data:`GAMMA_RATIO_SERIES`, truncation below 1e-20), which
+    \frac{17}{14336x^7}\big)` (``GAMMA_RATIO_SERIES``, truncation below 1e-20), which
     avoids both the overflow of :math:`\Gamma` (from :math:`n = 343`) and the cancellation in
     :math:`\log\Gamma(\frac n2) - \log\Gamma(\frac{n-1}2)` (about 1e-10 relative at
     :math:`n = 10^6`).

@@ -523,7 +523,7 @@ def _patankar(start: NDArray[np.float64], predicted: NDArray[np.float64]) -> NDA
     (mass moves only through faces). Each :math:`F_i` leaves the cell upwind of it; the modified
     Patankar step makes it leave in proportion to that cell's new density: :math:`F_i\,x_j/\sigma_j`
     with :math:`\sigma_j` the predicted density. The result solves a linear system with
-    non-positive off-diagonals and unit column sums (:func:`_subtraction_free_solve`), so it is
+    non-positive off-diagonals and unit column sums (``_subtraction_free_solve``), so it is
     :math:`\ge 0` and has the mass of ``start``. A positive prediction is returned unchanged; where
     it is below 1e-30 of what a cell holds and receives, the cell is emptied instead, and that
     change is carried on downstream (by as much as the prediction was below 0).
@@ -626,7 +626,7 @@ def fokker_planck_1d(
     initial time (the difference of the cumulative masses) is made to leave its upwind cell in
     proportion to that cell's new density. This is a linear system with unit column sums and
     non-positive off-diagonals, solved by an elimination that never subtracts
-    (:func:`_subtraction_free_solve`): every returned value is :math:`\ge 0` in floating point,
+    (``_subtraction_free_solve``): every returned value is :math:`\ge 0` in floating point,
     :math:`h\sum_i p_i` equals that of ``p0`` up to the rounding of one solve (no accumulation
     over output times), and a positive prediction is returned unchanged (one that dips below 0
     in the tails, by the approximation's 1e-14, is changed by about that much).

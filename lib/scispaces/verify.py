@@ -672,7 +672,7 @@ class Ledger:
     ) -> None:
         """Record that a measured ``value`` lies below ``upper`` and/or above ``lower``.
 
-        ``measure`` names what ``value`` is ("relative error", "KS p-value", "|z|"); the ledger
+        ``measure`` names what ``value`` is ("relative error", "KS p-value", ``"|z|"``); the ledger
         shows it with two digits, or as a bound ``< floor`` when ``floor`` is given (for a value
         at the level of rounding). A value within one part in 10^9 of its bound is a knife edge
         and fails: choose a bound that the mathematics, not the last bit, decides.
