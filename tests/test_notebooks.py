@@ -215,3 +215,24 @@ def test_status_page_has_a_section_per_chapter():
     sections = re.findall(r'^## (.+)\n\n```\{code-cell\}[^`]*?ledgers\["(\w+)"\]', status, re.M)
     expected = [(title(p), p.stem) for p in CHAPTERS]
     assert sections == expected, f"book/src/status.md sections {sections}, expected {expected}"
+
+
+SMALL_FONT = re.compile(
+    r"(fontsize|labelsize|size)\s*=\s*(\d+(\.\d+)?|\"(x+-)?small\"|'(x+-)?small')"
+)
+WIDE_FIGURE = re.compile(r"figsize\s*=\s*\(\s*(\d+(\.\d+)?)")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_keep_the_book_sizes(path):
+    """No font below 10 pt and no figure wider than 8 inches: the site test measures text in a
+    figure from book/matplotlibrc's sizes, which a per-call override would silently undercut."""
+    text = source_of(path).read_text(encoding="utf-8")
+    small = [
+        m.group(0)
+        for m in SMALL_FONT.finditer(text)
+        if m.group(2).strip("\"'").endswith("small") or float(m.group(2)) < 10
+    ]
+    wide = [m.group(0) for m in WIDE_FIGURE.finditer(text) if float(m.group(1)) > 8]
+    assert not small, f"fonts below 10 pt: {small}"
+    assert not wide, f"figures wider than 8 inches: {wide}"
