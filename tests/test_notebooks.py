@@ -218,7 +218,7 @@ def test_status_page_has_a_section_per_chapter():
 
 
 SMALL_FONT = re.compile(
-    r"(fontsize|labelsize|size)\s*=\s*(\d+(\.\d+)?|\"(x+-)?small\"|'(x+-)?small')"
+    r"\b(fontsize|labelsize|titlesize)\s*=\s*(\d+(\.\d+)?|\"(x+-)?small\"|'(x+-)?small')"
 )
 WIDE_FIGURE = re.compile(r"figsize\s*=\s*\(\s*(\d+(\.\d+)?)")
 
