@@ -206,6 +206,9 @@ def serve(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
+HANG_GUARD_MS = 600_000  # per page action: only a hung browser may fail the test on time
+
+
 @contextmanager
 def browser_for(chromium: str):
     """Playwright's Chromium: the system binary, headless, a fresh profile, no network."""
@@ -219,6 +222,7 @@ def browser_for(chromium: str):
             args=CHROMIUM_ARGS,
             service_workers="block",
         )
+        context.set_default_timeout(HANG_GUARD_MS)  # Playwright's 30 s default is a speed test
         try:
             yield context
         finally:
@@ -244,7 +248,7 @@ def site() -> Iterator[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1800,  # a hang guard only: a slow or busy machine must still pass
     )
     assert build.returncode == 0, (
         f"site build failed:\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}"
@@ -399,7 +403,7 @@ def test_search_finds_a_decimal_number_with_a_snippet(chromium, site):
     with browser_for(chromium) as context:
         page = context.new_page()
         page.goto(f"{site}search.html?q=8.33", wait_until="load")
-        page.wait_for_selector("#search-results li p.context", timeout=30_000)
+        page.wait_for_selector("#search-results li p.context")
         results = page.evaluate(
             "() => [...document.querySelectorAll('#search-results li')].map(li => li.innerText)"
         )
