@@ -7,6 +7,7 @@ One module per result, each derived in a chapter of the book:
 - :mod:`scispaces.angles`  -- the angle between two random vectors in n dimensions.
 - :mod:`scispaces.embedding` -- the entropy estimate behind the word-vector dimension n > 8.33 log N.
 - :mod:`scispaces.sde`     -- Euler-Maruyama paths and a conservative Fokker-Planck solver.
+- :mod:`scispaces.entropy`  -- softmax and attention entropy, its mean-field estimate, entropy normalisation.
 - :mod:`scispaces.pgf`     -- generating functions: binomial to Poisson, Cauchy coefficients, TV distance.
 """
 
