@@ -1418,3 +1418,206 @@ def exact_reflection(a: ArrayLike) -> NDArray[np.float64]:
         return np.array([[float(k) for k in ks] for ks in rows]).reshape(a.shape)
     except OverflowError as exc:
         raise ValueError("a: a reflection coefficient exceeds the float64 range") from exc
+
+
+# ------------------------------------------------------------------------------ losses
+
+
+# mpmath.diff of the definitions was checked against their analytic derivative at 200 digits
+# (3 000 points, |x| up to 1e4, gamma and K up to 100: agreement to 1e-50); beyond, not checked.
+MP_GRAD_LIMITS = {"logits": 1e4, "gamma": 100.0, "K": 100.0}
+
+
+def _loss_setup(logits, y, kind, gamma, K, margin, alpha, dps):
+    """Checked inputs of the loss oracles, as the library checks them: (x, signs, options, dps)."""
+    from scispaces.losses import _options, _signs
+
+    kind, gamma, K, t, alpha, _ = _options(kind, gamma, K, margin, alpha, "none")
+    x, sign = broadcast(logits=real_array(logits, "logits"), y=_signs(y))
+    dps = count(dps, "dps", minimum=20)
+    if dps > 200:
+        raise ValueError(f"dps: must be an integer in [20, 200], got {dps}")
+    return x, sign, (kind, gamma, K, t, alpha), dps
+
+
+def _mp_loss(x: Any, sign: float, kind: str, gamma: Any, K: Any, t: float, alpha: Any) -> Any:
+    """One loss from its definition, in mpmath: z = l x, p = 1/(1 + e^-z), 1 - p = 1/(1 + e^z)."""
+    import mpmath
+
+    z = sign * x
+    ce = mpmath.log1p(mpmath.exp(-z))  # -log p
+    if kind == "ce":
+        value = ce
+    elif kind == "hinge":
+        value = max(mpmath.mpf(0), 1 - z)
+    elif kind == "focal":
+        value = (1 / (1 + mpmath.exp(z))) ** gamma * ce
+    elif kind == "softened":
+        value = ce / (1 + mpmath.exp(K * z))
+    else:  # hard_truncated: theta(t - z), theta(0) = 1/2
+        value = ce * (1 if z < t else 0 if z > t else mpmath.mpf(0.5))
+    return value if alpha is None else value * (alpha if sign > 0 else 1 - alpha)
+
+
+def _mp_loss_grad(x: Any, sign: float, kind: str, gamma: Any, K: Any, t: float, alpha: Any) -> Any:
+    """d(loss)/dx by mpmath.diff of the definition; hinge and the step piecewise (0 at their jumps)."""
+    import mpmath
+
+    z = sign * x
+    weight = 1 if alpha is None else (alpha if sign > 0 else 1 - alpha)
+    if kind == "hinge":
+        return -sign * weight * (1 if z < 1 else 0)
+    if kind == "hard_truncated":
+        step = 1 if z < t else 0 if z > t else mpmath.mpf(0.5)
+        return step * mpmath.diff(lambda v: _mp_loss(v, sign, "ce", gamma, K, t, alpha), x)
+    return mpmath.diff(lambda v: _mp_loss(v, sign, kind, gamma, K, t, alpha), x)
+
+
+def _mp_loss_values(fn, logits, y, kind, gamma, K, margin, alpha, dps, limits=None):
+    """``fn`` (``_mp_loss`` or ``_mp_loss_grad``) at every point, after the checks (and the
+    ``limits`` on |logits|, gamma and K, if given)."""
+    import mpmath
+
+    x, sign, (kind, gamma, K, t, alpha), dps = _loss_setup(
+        logits, y, kind, gamma, K, margin, alpha, dps
+    )
+    for name, value in (limits or {}).items():
+        size = {"logits": float(np.abs(x).max(initial=0.0)), "gamma": gamma, "K": K}[name]
+        if size > value:
+            raise ValueError(f"{name}: the reference gradient needs |{name}| <= {value:g}")
+    out = np.empty(x.shape)
+    with mpmath.workdps(dps):
+        g, k = mpmath.mpf(gamma), mpmath.mpf(K)
+        a = None if alpha is None else mpmath.mpf(alpha)
+        for i in np.ndindex(x.shape):
+            out[i] = float(fn(mpmath.mpf(float(x[i])), float(sign[i]), kind, g, k, t, a))
+    return out
+
+
+def mp_binary_loss(
+    logits: ArrayLike,
+    y: ArrayLike,
+    kind: str = "ce",
+    gamma: float = 2.0,
+    K: float = 1.0,
+    margin: float = 0.6,
+    alpha: float | None = None,
+    dps: int = 50,
+) -> NDArray[np.float64]:
+    """``scispaces.losses.binary_loss`` (reduction 'none') from its definition, in mpmath at
+    ``dps`` digits (20 to 200) and rounded once: with z = l x, CE = log(1 + e^-z), focal
+    (1 + e^z)^-gamma CE, softened CE / (1 + e^(K z)), the step at the float threshold
+    t = log(m) - log1p(-m) that the library documents. Inputs are checked as the library checks them."""
+    return _mp_loss_values(_mp_loss, logits, y, kind, gamma, K, margin, alpha, dps)
+
+
+def mp_binary_loss_grad(
+    logits: ArrayLike,
+    y: ArrayLike,
+    kind: str = "ce",
+    gamma: float = 2.0,
+    K: float = 1.0,
+    margin: float = 0.6,
+    alpha: float | None = None,
+    dps: int = 50,
+) -> NDArray[np.float64]:
+    """The derivative in each logit of :func:`mp_binary_loss`: ``mpmath.diff`` of the definition
+    (numerical differentiation at raised precision, not the library's algebra), with the hinge
+    and the truncation step piecewise (the value at their jumps as the library documents).
+    Refuses |logits| > 1e4 and gamma or K > 100, where the differentiation step is not checked."""
+    return _mp_loss_values(
+        _mp_loss_grad, logits, y, kind, gamma, K, margin, alpha, dps, MP_GRAD_LIMITS
+    )
+
+
+def torchvision_focal_formula(logits: Any, y: Any, gamma: float) -> Any:
+    """The focal loss as torchvision's ``sigmoid_focal_loss`` writes it (no alpha, no reduction),
+    on tensors, unchecked: CE (1 - p_t)^gamma with p = sigmoid(x). What a benchmark times."""
+    import torch
+    import torch.nn.functional as F
+
+    p = torch.sigmoid(logits)
+    ce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    return ce * (1 - p_t) ** gamma
+
+
+def torchvision_focal(logits: Any, y: Any, gamma: float = 2.0) -> Any:
+    """:func:`torchvision_focal_formula` on checked input: finite real logits and labels in {0, 1}
+    (arrays or tensors, as float64 tensors; a tensor that requires grad keeps its graph),
+    ``0 <= gamma <= 100`` (beyond, 1 - p_t = 1 in floats where p_t < 1e-16 would make a
+    loss that should vanish come out as CE). The baseline a user would otherwise write: its
+    autograd gives NaN for gamma < 1 once 1 - p_t rounds to 0."""
+    import torch
+
+    from scispaces._checks import real_scalar
+
+    def tensor(v: Any, name: str) -> Any:
+        if isinstance(v, torch.Tensor):
+            real_array(v.detach().numpy(), name)
+            return v if v.dtype == torch.float64 else v.double()
+        return torch.from_numpy(real_array(v, name).copy())
+
+    x, labels = tensor(logits, "logits"), tensor(y, "y")
+    if not bool(((labels == 0) | (labels == 1)).all()):
+        raise ValueError("y: labels must lie in {0, 1}")
+    gamma = real_scalar(gamma, "gamma")
+    if not 0 <= gamma <= 100:
+        raise ValueError(f"gamma: must lie in [0, 100], got {gamma!r}")
+    try:
+        x, labels = torch.broadcast_tensors(x, labels)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"logits, y: shapes do not broadcast ({tuple(x.shape)}, {tuple(labels.shape)})"
+        ) from exc
+    return torchvision_focal_formula(x, labels, gamma)
+
+
+MP_TOY_MAX_K = 1000.0  # beyond, b* - 1/8 < e^(-k/4)/k: b* is 1/8 in float64
+
+
+def mp_exact_toy_optimum(k: ArrayLike, dps: int = 50) -> NDArray[np.float64]:
+    """The cross-entropy optimum b*(k) of EXACT's three points with f = k(x - b), from the
+    stationarity condition itself, not the cubic: the root of the decreasing function
+    sigma(-k(1/4 + b)) + sigma(-kb) - sigma(k(b - 1/4)), written b = 1/8 + s log(2)/k, found by
+    bisection on s in [0, 1] in mpmath (3.4 steps per digit). The terms differ by factors up to e^(k/4) and
+    the root depends on terms of order k, so the precision is ``dps`` (20 to 200) plus
+    k/4 log10(e) plus log10(1/k) digits; 0 < k <= ``MP_TOY_MAX_K``. The bracket is checked (the
+    function is > 0 at s = 0 and <= 0 at s = 1) before each search."""
+    import mpmath
+
+    from scispaces._checks import count
+
+    k_arr = real_array(k, "k")
+    if np.any(k_arr <= 0) or np.any(k_arr > MP_TOY_MAX_K):
+        raise ValueError(f"k: the reference needs 0 < k <= {MP_TOY_MAX_K:g}")
+    dps = count(dps, "dps", minimum=20)
+    if dps > 200:
+        raise ValueError(f"dps: must be an integer in [20, 200], got {dps}")
+    out = np.empty(k_arr.shape)
+    for i in np.ndindex(k_arr.shape):
+        k_f = float(k_arr[i])
+        with mpmath.workdps(
+            dps + int(k_f / 4 * math.log10(math.e) + max(0.0, -math.log10(k_f))) + 10
+        ):
+            k_mp, L = mpmath.mpf(k_f), mpmath.log(2)
+
+            def g(s, k=k_mp, L=L):  # kb = k/8 + s L, kept apart from the k/4 terms
+                kb = k / 8 + s * L
+                return (
+                    1 / (1 + mpmath.exp(k / 4 + kb))
+                    + 1 / (1 + mpmath.exp(kb))
+                    - 1 / (1 + mpmath.exp(k / 4 - kb))
+                )
+
+            lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+            if not (g(lo) > 0 >= g(hi)):
+                raise ValueError(f"k: the bracket [1/8, 1/8 + log(2)/k] fails at k = {k_f!r}")
+            for _ in range(int(3.4 * dps) + 10):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
+            b = mpmath.mpf(1) / 8 + (lo + hi) / 2 * L / k_mp
+            if b > mpmath.mpf(np.finfo(np.float64).max):
+                raise ValueError(f"k: b* exceeds the float range at k = {k_f!r}")
+            out[i] = float(b)
+    return out
