@@ -271,3 +271,14 @@ def test_outcome_helpers():
     assert acceptable(Outcome("result"), "either")
     assert not acceptable(Outcome("named error"), "result")
     assert inspect.isclass(Arg)
+
+
+def test_arguments_before_a_star_parameter_go_positionally():
+    from edges.core import _split
+
+    def f(name, *arrays, dps=40):
+        return name, arrays, dps
+
+    positional, keywords = _split(f, {"name": "x", "arrays": (1, 2), "dps": 3})
+    assert f(*positional, **keywords) == ("x", (1, 2), 3)
+    assert _split(lambda a, b=1: None, {"a": 1, "b": 2}) == ([], {"a": 1, "b": 2})

@@ -350,19 +350,22 @@ def _classify_error(
 
 
 def _split(target: Callable[..., Any], args: Mapping[str, Any]) -> tuple[list, dict]:
-    """Positional and keyword arguments, spreading ``*parts`` and ``**arrays``."""
+    """Positional and keyword arguments, spreading ``*parts`` and ``**arrays``; the parameters
+    before a ``*parts`` go positionally, as Python requires."""
     try:
         params = inspect.signature(target).parameters
     except (TypeError, ValueError):
         return [], dict(args)
+    kinds = [params[n].kind if n in params else inspect.Parameter.KEYWORD_ONLY for n in args]
+    starred = inspect.Parameter.VAR_POSITIONAL in kinds
     positional, keywords = [], {}
-    for name, value in args.items():
-        kind = params[name].kind if name in params else inspect.Parameter.KEYWORD_ONLY
+    for (name, value), kind in zip(args.items(), kinds, strict=True):
         if kind is inspect.Parameter.VAR_POSITIONAL:
             positional.extend(value)
+            starred = False  # parameters after *parts are keyword-only
         elif kind is inspect.Parameter.VAR_KEYWORD:
             keywords.update(value)
-        elif kind is inspect.Parameter.POSITIONAL_ONLY:
+        elif kind is inspect.Parameter.POSITIONAL_ONLY or starred:
             positional.append(value)
         else:
             keywords[name] = value
