@@ -1621,3 +1621,264 @@ def mp_exact_toy_optimum(k: ArrayLike, dps: int = 50) -> NDArray[np.float64]:
                 raise ValueError(f"k: b* exceeds the float range at k = {k_f!r}")
             out[i] = float(b)
     return out
+
+
+# ------------------------------------------------------------------------------ linear_models
+# Populations with a known Bayes rule for the closed-form classifier chapter, a 40-digit
+# evaluation of the LDA formulas, generalised iterative scaling (the classical maximum-entropy
+# solver) and a cross-validated logistic regression, shared by tests, chapter and benchmark.
+
+LDA_FAMILIES = ("gaussian", "exponential")
+
+
+def class_population(family: str, d: int, n_classes: int, seed: int = 0) -> dict[str, Any]:
+    """A population of K classes in d dimensions whose Bayes rule is known in closed form.
+
+    ``'gaussian'``: class means with independent N(0, 0.45^2) coordinates and one covariance
+    shared by the classes, eigenvalues spaced geometrically from 1/4 to 4 in a random basis
+    (LDA's model). ``'exponential'``: independent exponential coordinates with rates e^u, u
+    uniform in [-1.2, 1.2], per class and coordinate: skewed, with covariances that differ
+    between classes, yet linear log-odds (logistic regression's model, not LDA's). Equal
+    priors. Returns a dict with ``family``, ``priors`` and ``means`` and ``cov``, or ``rates``.
+    """
+    from scispaces._checks import generator
+
+    if not isinstance(family, str):
+        raise TypeError(f"family: expected one of {LDA_FAMILIES}, got {type(family).__name__}")
+    if family not in LDA_FAMILIES:
+        raise ValueError(f"family: must be one of {LDA_FAMILIES}, got {family!r}")
+    d, k = count(d, "d", 1), count(n_classes, "n_classes", 2)
+    if d * max(d, k) > 10**6:
+        raise ValueError("d, n_classes: d * max(d, n_classes) must be at most 1e6")
+    rng = generator(seed)
+    pop: dict[str, Any] = {"family": family, "priors": np.full(k, 1.0 / k)}
+    if family == "gaussian":
+        basis = np.linalg.qr(rng.standard_normal((d, d)))[0]
+        pop["cov"] = (basis * np.geomspace(0.25, 4.0, d)) @ basis.T
+        pop["means"] = 0.45 * rng.standard_normal((k, d))
+    else:
+        pop["rates"] = np.exp(rng.uniform(-1.2, 1.2, (k, d)))
+    return pop
+
+
+def _population(pop: Any) -> tuple[str, int, int]:
+    """Check a population from :func:`class_population`: (family, d, K)."""
+    if not isinstance(pop, dict) or pop.get("family") not in LDA_FAMILIES:
+        raise TypeError("pop: expected a population from class_population")
+    key = "means" if pop["family"] == "gaussian" else "rates"
+    k, d = real_array(pop[key], f"pop[{key!r}]").shape
+    return pop["family"], d, k
+
+
+def sample_population(
+    pop: dict[str, Any], counts: ArrayLike, seed: int = 0
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y)."""
+    from scispaces._checks import generator, whole_array
+
+    family, d, k = _population(pop)
+    n = whole_array(counts, "counts", minimum=0, what="each count")
+    if n.shape != (k,) or n.sum() > 10**7:
+        raise ValueError(f"counts: must be {k} whole numbers (one per class) summing to <= 1e7")
+    rng = generator(seed)
+    y = np.repeat(np.arange(k), n.astype(np.int64))
+    if family == "gaussian":
+        L = np.linalg.cholesky(pop["cov"])
+        X = pop["means"][y] + rng.standard_normal((y.size, d)) @ L.T
+    else:
+        X = rng.exponential(1.0 / pop["rates"][y])
+    return X, y
+
+
+def bayes_log_posterior(pop: dict[str, Any], X: ArrayLike) -> NDArray[np.float64]:
+    """log p(k | x) under the true population: the Bayes rule the classifiers are judged against.
+
+    Gaussian classes: x^T S^-1 mu_k - mu_k^T S^-1 mu_k / 2 + log p_k; exponential classes:
+    sum_j (log r_kj - r_kj x_j) + log p_k; both normalised by log-sum-exp over k.
+    """
+    family, d, k = _population(pop)
+    X = real_array(X, "X")
+    if X.ndim != 2 or X.shape[1] != d:
+        raise ValueError(f"X: must have shape (N, {d})")
+    if family == "gaussian":
+        W = np.linalg.solve(pop["cov"], pop["means"].T)
+        logits = X @ W - 0.5 * np.einsum("kj,jk->k", pop["means"], W)
+    else:
+        if np.any(X < 0):
+            raise ValueError("X: exponential classes live on x >= 0")
+        rates = pop["rates"]
+        logits = np.log(rates).sum(axis=1) - X @ rates.T
+    logits = logits + np.log(pop["priors"])
+    top = logits.max(axis=1, keepdims=True)
+    return logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+
+
+def mp_lda(
+    X: ArrayLike, y: ArrayLike, shrinkage: Any = None, covariance: str = "within", dps: int = 40
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The weights and intercepts of :func:`scispaces.linear_models.lda_fit`, evaluated in mpmath
+    at ``dps`` digits from the same float data (means, scatter, Ledoit-Wolf intensity, shrinkage,
+    the LU inverse), rounded once to float64. N d^2 <= 1e6, 20 <= dps <= 200."""
+    import mpmath
+
+    X = real_array(X, "X")
+    if X.ndim != 2 or 0 in X.shape:
+        raise ValueError("X: must be a non-empty array of shape (N, d)")
+    n, d = X.shape
+    if n * d * d > 10**6:
+        raise ValueError("X: the reference needs N d^2 <= 1e6")
+    labels = np.asarray(real_array(y, "y"))
+    if labels.shape != (n,) or np.any(labels != np.round(labels)) or np.any(labels < 0):
+        raise ValueError("y: must be one whole label >= 0 per row of X")
+    labels = labels.astype(np.int64)
+    k = int(labels.max()) + 1
+    dps = count(dps, "dps", 20)
+    if dps > 200 or covariance not in ("within", "total"):
+        raise ValueError("dps, covariance: need 20 <= dps <= 200 and 'within' or 'total'")
+    with mpmath.workdps(dps):
+        rows = [[mpmath.mpf(float(v)) for v in row] for row in X]
+        counts = [int(np.sum(labels == c)) for c in range(k)]
+        if min(counts) == 0:
+            raise ValueError("y: every class 0..K-1 must be present")
+        means = [
+            [sum(rows[i][j] for i in range(n) if labels[i] == c) / counts[c] for j in range(d)]
+            for c in range(k)
+        ]
+        centre = [sum(counts[c] * means[c][j] for c in range(k)) / n for j in range(d)]
+        Z = [
+            [
+                rows[i][j] - (means[labels[i]][j] if covariance == "within" else centre[j])
+                for j in range(d)
+            ]
+            for i in range(n)
+        ]
+        S = mpmath.matrix(d, d)
+        for z in Z:
+            for a in range(d):
+                for b in range(a, d):
+                    S[a, b] += z[a] * z[b]
+        for a in range(d):
+            for b in range(a, d):
+                S[a, b] /= n
+                S[b, a] = S[a, b]
+        mu = sum(S[a, a] for a in range(d)) / d
+        if isinstance(shrinkage, str) and shrinkage == "ledoit-wolf":
+            frob = sum(S[a, b] ** 2 for a in range(d) for b in range(d))
+            fourth = sum(sum(v * v for v in z) ** 2 for z in Z)
+            delta = (frob - 2 * mu * d * mu + d * mu * mu) / d
+            beta = max((fourth / n - frob) / (d * n), 0)
+            alpha = min(beta, delta) / delta
+        elif shrinkage is None:
+            alpha = mpmath.mpf(0)
+        else:
+            alpha = mpmath.mpf(_unit_interval(shrinkage))
+        for a in range(d):
+            for b in range(d):
+                S[a, b] *= 1 - alpha
+            S[a, a] += alpha * mu
+        W = mpmath.inverse(S) * mpmath.matrix([list(m) for m in means]).T
+        b = [
+            mpmath.log(mpmath.mpf(counts[c]) / n) - sum(means[c][j] * W[j, c] for j in range(d)) / 2
+            for c in range(k)
+        ]
+        return (
+            np.array([[float(W[j, c]) for c in range(k)] for j in range(d)]),
+            np.array([float(v) for v in b]),
+        )
+
+
+def _unit_interval(x: Any) -> float:
+    """``x`` as a float in [0, 1] (a shrinkage intensity), refused by name otherwise."""
+    from scispaces._checks import real_scalar
+
+    value = real_scalar(x, "shrinkage")
+    if not 0 <= value <= 1:
+        raise ValueError(f"shrinkage: must lie in [0, 1], got {value!r}")
+    return value
+
+
+def gis_fit(
+    F: ArrayLike, y: ArrayLike, tol: float = 1e-10, max_iter: int = 100_000
+) -> tuple[NDArray[np.float64], int, float]:
+    """Generalised iterative scaling (Darroch and Ratcliff 1972) for the conditional
+    maximum-entropy model of :func:`scispaces.linear_models.maxent_fit` with l2 = 0.
+
+    The features must be >= 0; a slack feature C - sum_j f_j (C the largest sum) makes every
+    sum equal C, and each step is lambda_j += log(tau_j / E_lambda f_j) / C, every
+    empirical expectation tau_j > 0. Stops when max_j |E_lambda f_j - tau_j| <= ``tol`` over
+    the original features (the slack's constraint follows from theirs) or after ``max_iter``
+    steps. Returns (weights of the original features, steps, residual).
+    """
+    from scispaces._checks import real_scalar
+
+    F = real_array(F, "F")
+    if F.ndim != 3 or 0 in F.shape:
+        raise ValueError("F: must be a non-empty array of shape (N, K, m)")
+    if np.any(F < 0):
+        raise ValueError("F: generalised iterative scaling needs features >= 0")
+    n, k, m = F.shape
+    labels = real_array(y, "y")
+    if labels.shape != (n,) or np.any(labels != np.round(labels)) or np.any(labels < 0):
+        raise ValueError(f"y: must be {n} whole labels in 0..{k - 1}")
+    if np.any(labels > k - 1):
+        raise ValueError(f"y: labels must lie in 0..{k - 1}")
+    labels = labels.astype(np.int64)
+    tol = real_scalar(tol, "tol")
+    if not tol > 0:
+        raise ValueError("tol: must be > 0")
+    max_iter = count(max_iter, "max_iter", 1)
+    sums = F.sum(axis=2)
+    C = sums.max()
+    Fs = np.concatenate([F, (C - sums)[:, :, None]], axis=2)
+    if np.all(Fs[:, :, m] == 0):
+        Fs = F  # every sum is already C
+    tau = Fs[np.arange(n), labels].mean(axis=0)
+    if C <= 0 or np.any(tau <= 0):
+        raise ValueError("F: every feature (and the slack) must fire on some observed (x_i, y_i)")
+    flat = Fs.reshape(-1, Fs.shape[2])
+    w = np.zeros(Fs.shape[2])
+    for steps in range(max_iter + 1):
+        logits = (flat @ w).reshape(n, k)
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        expect = np.einsum("ik,ikj->j", p, Fs) / n
+        residual = float(np.abs(expect[:m] - tau[:m]).max())
+        if residual <= tol or steps == max_iter:
+            break
+        w += np.log(tau / expect) / C
+    weights = w[:m] - (w[m] if Fs.shape[2] > m else 0.0)
+    return weights, steps, residual
+
+
+def logistic_cv(
+    X: ArrayLike,
+    y: ArrayLike,
+    n_classes: int,
+    l2_grid: ArrayLike = (1e-3, 1e-2, 1e-1, 1.0),
+    folds: int = 3,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Multinomial logistic regression, penalty l2/2 |(w, b)|^2 on all K (d + 1) weights, with
+    l2 chosen from ``l2_grid`` by ``folds``-fold cross-validated log-loss (folds: every
+    ``folds``-th sample, so stratified when y is sorted; ties go to the larger l2), then refitted
+    on all data by :func:`scispaces.linear_models.maxent_fit` (Newton, residual 1e-9).
+    Returns (W of shape (d, K), b, the chosen l2)."""
+    from scispaces.linear_models import class_features, maxent_fit, maxent_predict_proba
+
+    X = real_array(X, "X")
+    grid = np.sort(real_array(l2_grid, "l2_grid").ravel())[::-1]
+    if grid.size == 0 or np.any(grid <= 0):
+        raise ValueError("l2_grid: must hold values > 0")
+    folds = count(folds, "folds", 2)
+    F = class_features(X, n_classes)
+    labels = np.asarray(y)
+    n = F.shape[0]
+    loss = np.zeros(grid.size)
+    for f in range(folds):
+        test = np.arange(n) % folds == f
+        for j, l2 in enumerate(grid):
+            w = maxent_fit(F[~test], labels[~test], l2=l2, tol=1e-9).weights
+            p = maxent_predict_proba(F[test], w)[np.arange(test.sum()), labels[test]]
+            loss[j] -= np.log(p).sum()
+    best = float(grid[int(np.argmin(loss))])
+    w = maxent_fit(F, labels, l2=best, tol=1e-9).weights.reshape(n_classes, -1)
+    return w[:, :-1].T, w[:, -1], best
