@@ -43,7 +43,7 @@ _BLOCK = 1 << 17  # entries per block of rows in entropy_normalize (measured fas
 
 def _axis(axis: object, ndim: int) -> int:
     """``axis`` as a non-negative int, after checking it is an integer in [-ndim, ndim)."""
-    if isinstance(axis, bool | np.bool_) or not isinstance(axis, int | np.integer):
+    if isinstance(axis, bool | np.bool_ | np.timedelta64) or not isinstance(axis, int | np.integer):
         raise TypeError(f"axis: expected an integer, got {type(axis).__name__}")
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis: must be an integer in [{-ndim}, {ndim}) for {ndim}-d input")
@@ -264,7 +264,8 @@ def _chunk_entropy(s, torch, log_n: float):
         top = s.max(axis=-1, keepdims=True)
         if not np.isfinite(top).all() or not np.isfinite(s.min()):
             raise ValueError("q, k, scale: a score lambda q.k overflows float64")
-        d = np.maximum(s - top, _EXP_FLOOR)
+        with np.errstate(over="ignore"):  # -1e308 - 1e308 = -inf: weight 0, clipped
+            d = np.maximum(s - top, _EXP_FLOOR)
         e = np.exp(d)
         z = e.sum(axis=-1)
         out = np.log(z) - np.einsum("ij,ij->i", e, d) / z
@@ -412,7 +413,7 @@ def invariant_scale(n: ArrayLike, d: ArrayLike, target: ArrayLike) -> NDArray[np
         i = np.flatnonzero(bad.ravel())[0]
         top, bottom = tb.ravel()[i] + f_lo.ravel()[i], tb.ravel()[i] + f_hi.ravel()[i]
         raise ValueError(
-            f"target: {float(tb.ravel()[i])!r} is not reached for n = {float(nb.ravel()[i])!r}, "
+            f"n, d, target: {float(tb.ravel()[i])!r} is not reached for n = {float(nb.ravel()[i])!r}, "
             f"d = {float(db.ravel()[i])!r}: lam in [{LAMBDA_RANGE[0]:g}, {LAMBDA_RANGE[1]:g}] "
             f"gives entropies in [{bottom:.6g}, {top:.6g}]"
         )
@@ -588,12 +589,12 @@ def entropy_normalize(
     --------
     >>> p = np.array([0.7, 0.2, 0.1])
     >>> q, gamma = entropy_normalize(p, np.log(2.5), return_gamma=True)
-    >>> round(softmax_entropy(np.log(q)) - np.log(2.5), 12), round(gamma, 6)
-    (0.0, 0.571839)
+    >>> round(float(power_entropy(q, 1.0) - np.log(2.5)), 12), round(gamma, 6)
+    (0.0, 0.757356)
     >>> entropy_normalize(p, 1.2)
     Traceback (most recent call last):
     ...
-    ValueError: target: 1.2 is not reachable in row 0: p^gamma reaches entropies in (log 1, log 3) = (0, 1.09861)
+    ValueError: p, target: 1.2 is not reachable in row 0: p^gamma reaches entropies in (log 1, log 3) = (0, 1.09861)
     """
     if not isinstance(return_gamma, bool | np.bool_):
         raise TypeError(f"return_gamma: expected a bool, got {type(return_gamma).__name__}")
@@ -627,7 +628,7 @@ def _unreachable(t: float, row: int, k: int, m: int) -> ValueError:
         if m == k
         else f"entropies in (log {m}, log {k}) = ({np.log(m):.6g}, {np.log(k):.6g})"
     )
-    return ValueError(f"target: {t!r} is not reachable in row {row}: p^gamma reaches {reach}")
+    return ValueError(f"p, target: {t!r} is not reachable in row {row}: p^gamma reaches {reach}")
 
 
 def _moments(basis, logp, gamma, e):

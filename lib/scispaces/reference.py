@@ -1882,3 +1882,155 @@ def logistic_cv(
     best = float(grid[int(np.argmin(loss))])
     w = maxent_fit(F, labels, l2=best, tol=1e-9).weights.reshape(n_classes, -1)
     return w[:, :-1].T, w[:, -1], best
+
+
+# ------------------------------------------------------------------------------ entropy
+# Oracles for scispaces.entropy: mpmath row entropies, the dense attention entropy, and the two
+# peers of entropy_normalize (SciPy's brentq per row, the source post's Newton iteration).
+
+
+def _entropy_row(values: Any, name: str, masks: bool) -> NDArray[np.float64]:
+    """One row of scores (``masks``: -inf allowed) or of weights >= 0 with a positive entry."""
+    arr = number_array(values, name)
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name}: expected real numbers, got a complex array")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name}: must be a non-empty 1-d row")
+    if np.isnan(arr).any() or np.isposinf(arr).any() or (not masks and np.isinf(arr).any()):
+        raise ValueError(f"{name}: must be finite" + (" or -inf" if masks else ""))
+    if masks and np.all(arr == -np.inf):
+        raise ValueError(f"{name}: every entry is -inf: the softmax is undefined")
+    if not masks and (np.any(arr < 0) or not np.any(arr > 0)):
+        raise ValueError(f"{name}: weights must be >= 0 with a positive entry")
+    return arr
+
+
+def _mp_entropy(x: list, dps: int) -> float:
+    """-sum p log p of softmax(x) for finite floats x, in mpmath at ``dps`` digits."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        x = [mpmath.mpf(v) for v in x]
+        top = max(x)
+        e = [mpmath.exp(v - top) for v in x]
+        z = mpmath.fsum(e)
+        return float(
+            mpmath.log(z) - mpmath.fsum(w * (v - top) for w, v in zip(e, x, strict=True)) / z
+        )
+
+
+def mp_softmax_entropy(s: ArrayLike, dps: int = 40) -> float:
+    """-sum p log p of softmax(s) for one row, in mpmath at ``dps`` digits; -inf entries masked."""
+    row = _entropy_row(s, "s", masks=True)
+    return _mp_entropy([float(v) for v in row if v > -np.inf], _digits(dps))
+
+
+def mp_power_entropy(p: ArrayLike, gamma: Any, dps: int = 40) -> float:
+    """The entropy of p^gamma / sum p^gamma for one row of weights, in mpmath (zeros stay 0):
+    the softmax entropy of gamma log p, with log p taken in mpmath."""
+    import mpmath
+
+    row = _entropy_row(p, "p", masks=False)
+    g = real_array(gamma, "gamma")
+    if g.ndim != 0 or g < 0:
+        raise ValueError("gamma: must be one number >= 0")
+    dps = _digits(dps)
+    with mpmath.workdps(dps + 20):  # gamma log p exact enough before the final rounding
+        scores = [mpmath.mpf(float(g)) * mpmath.log(mpmath.mpf(float(v))) for v in row if v > 0]
+        return _mp_entropy(scores, dps + 20)
+
+
+def dense_attention_entropy(q: ArrayLike, k: ArrayLike, scale: Any) -> NDArray[np.float64]:
+    """Every score of q (m, d) against k (n, d) at once, log p by SciPy's logsumexp, then
+    -sum p log p per query: the dense float64 reference (memory m n)."""
+    from scipy import special
+
+    q, k = real_array(q, "q"), real_array(k, "k")
+    if q.ndim != 2 or k.ndim != 2 or q.shape[1] != k.shape[1] or 0 in q.shape + k.shape:
+        raise ValueError("q, k: must be non-empty matrices (m, d) and (n, d) with the same d")
+    lam = real_array(scale, "scale")
+    if lam.ndim != 0:
+        raise ValueError("scale: must be one number")
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = lam * (q @ k.T)
+    if not np.isfinite(s).all():
+        raise ValueError("q, k, scale: a score overflows float64")
+    with np.errstate(over="ignore"):  # s - max below -1.8e308: weight 0 either way
+        s = np.maximum(s - s.max(axis=1, keepdims=True), -1e4)  # ties at the top stay exact
+    log_p = s - special.logsumexp(s, axis=1, keepdims=True)
+    return -(np.exp(log_p) * log_p).sum(axis=1)
+
+
+def _normalize_rows(p: Any, target: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Rows (r, n) of positive weights and one finite target per row."""
+    rows = real_array(p, "p")
+    if rows.ndim != 2 or 0 in rows.shape:
+        raise ValueError("p: must be a non-empty matrix of rows")
+    if not np.all(rows > 0):
+        raise ValueError("p: every weight must be > 0 (the source post takes log p)")
+    t = real_array(target, "target")
+    try:
+        t = np.broadcast_to(t, rows.shape[:1]).astype(float)
+    except ValueError as exc:
+        raise ValueError(
+            f"target: shape {t.shape} does not match the {rows.shape[0]} rows"
+        ) from exc
+    return rows, t
+
+
+def brentq_normalize(
+    p: ArrayLike, target: ArrayLike, xtol: float = 1e-14
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """What a SciPy user writes: brentq per row on H(e^u) - target, u = log(gamma) in [-30, 30].
+
+    Returns the normalised rows and gamma. H is evaluated from log p - max log p, without the
+    library. Each target must lie strictly inside the row's reachable interval.
+    """
+    from scipy import optimize
+
+    rows, t = _normalize_rows(p, target)
+    xtol = real_array(xtol, "xtol")
+    if xtol.ndim != 0 or not 0 < xtol <= 1e-6:
+        raise ValueError("xtol: must be one number in (0, 1e-6]")
+    logs = np.log(rows)
+    logs -= logs.max(axis=1, keepdims=True)
+
+    def entropy_at(row: NDArray[np.float64], u: float) -> float:
+        a = np.exp(u) * row
+        e = np.exp(a)
+        z = e.sum()
+        return float(np.log(z) - e @ a / z)
+
+    u = np.empty(len(rows))
+    for i, row in enumerate(logs):
+        f = lambda v, row=row, ti=t[i]: entropy_at(row, v) - ti  # noqa: E731
+        if not f(-30.0) > 0 > f(30.0):
+            raise ValueError(f"target: row {i}'s target is not reached for gamma in [e^-30, e^30]")
+        u[i] = optimize.brentq(f, -30.0, 30.0, xtol=float(xtol), rtol=4 * EPS)
+    out = np.exp(np.exp(u)[:, None] * logs)
+    return out / out.sum(axis=1, keepdims=True), np.exp(u)
+
+
+def post_entropy_newton(
+    p: ArrayLike, target: ArrayLike, steps: int = 10
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The source post's iteration (kexue.fm/archives/8829), vectorised over rows: from p,
+    gamma = 1 + (H* - H)/(H^2 - E[(log p)^2]), then p <- p^gamma normalised, ``steps`` times.
+
+    Returns (gammas, errors), each (steps, rows): every step's gamma and |H - H*| after it. A
+    negative gamma, an overflow or NaN is returned as computed: those are its failures.
+    """
+    rows, t = _normalize_rows(p, target)
+    steps = count(steps, "steps")
+    if steps > 1000:
+        raise ValueError(f"steps: must be an integer in [1, 1000], got {steps}")
+    rows, gammas, errors = rows / rows.sum(axis=1, keepdims=True), [], []
+    with np.errstate(all="ignore"):  # its failures produce inf and NaN: they are the result
+        for _ in range(steps):
+            H = -(rows * np.log(rows)).sum(axis=1)
+            gamma = 1 + (t - H) / (H**2 - (rows * np.log(rows) ** 2).sum(axis=1))
+            rows = rows ** gamma[:, None]
+            rows /= rows.sum(axis=1, keepdims=True)
+            gammas.append(gamma)
+            errors.append(np.abs(-(rows * np.log(rows)).sum(axis=1) - t))
+    return np.array(gammas), np.array(errors)
