@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -114,8 +115,11 @@ def test_sig(value, digits, shown):
 
 @given(st.floats(allow_nan=False, allow_infinity=False), st.integers(1, 17))
 def test_sig_rounds_to_half_a_unit_in_the_last_digit(value, digits):
-    shown = float(sig(value, digits))
-    assert abs(shown - value) <= 0.5 * 10 ** (1 - digits) * abs(value) * (1 + 1e-12)
+    """Exactly, in decimal: sig(1.5e308, 1) is '2e+308', right although beyond the float range."""
+    shown, exact = Decimal(sig(value, digits)), Decimal(value)
+    assert abs(shown - exact) <= Decimal(5) * Decimal(10) ** -digits * abs(exact) * Decimal(
+        "1.000000000001"
+    )
 
 
 @pytest.mark.parametrize(
