@@ -9,6 +9,7 @@ One module per result, each derived in a chapter of the book:
 - :mod:`scispaces.sde`     -- Euler-Maruyama paths and a conservative Fokker-Planck solver.
 - :mod:`scispaces.entropy`  -- softmax and attention entropy, its mean-field estimate, entropy normalisation.
 - :mod:`scispaces.pgf`     -- generating functions: binomial to Poisson, Cauchy coefficients, TV distance.
+- :mod:`scispaces.rtf`     -- linear-RNN kernels as rational functions; the Schur-Cohn stability test.
 """
 
 __version__ = "0.1.0"

@@ -98,7 +98,7 @@ def _length(L: int, d: int, channels: int = 1) -> int:
 
 
 def _finite(x: NDArray, names: str, what: str) -> NDArray:
-    if not np.isfinite(x).all():
+    if x.size and not (np.isfinite(np.min(x)) and np.isfinite(np.max(x))):  # no NaN, no inf
         raise ValueError(f"{names}: {what} exceeds the float64 range (about 1.8e308)")
     return x
 
@@ -108,11 +108,10 @@ def _finite(x: NDArray, names: str, what: str) -> NDArray:
 
 @functools.lru_cache(maxsize=8)
 def _twiddles(taps: int, L: int) -> NDArray[np.float64]:
-    """The real DFT matrix of ``taps`` leading samples at the L/2 + 1 frequencies of ``rfft``:
-    ``[Re | Im]`` of ``rfft(eye(taps), n=L)``, so the matrix product equals the zero-padded rfft.
-    """
-    w = np.fft.rfft(np.eye(taps), n=L)
-    out = np.concatenate([w.real, w.imag], axis=1)
+    """The real DFT matrix of ``taps`` leading samples at the L/2 + 1 frequencies of ``rfft``,
+    real and imaginary parts interleaved (``rfft(eye(taps), n=L)`` viewed as floats), so that a
+    matrix product with it, viewed as complex, is the zero-padded rfft."""
+    out = np.fft.rfft(np.eye(taps), n=L).view(np.float64)
     out.flags.writeable = False
     return out
 
@@ -121,13 +120,13 @@ def _short_dft(x: NDArray[np.float64], L: int) -> NDArray[np.complex128]:
     """``rfft(x, n=L)`` along the last axis of a short ``x`` (its length at most L).
 
     For few taps one real matrix product with the cached DFT matrix (O(L d) multiply-adds that
-    run at BLAS speed) is several times faster than FFTs of the zero-padded length L.
+    run at BLAS speed, written straight into the complex result) is several times faster than
+    FFTs of the zero-padded length L.
     """
-    taps, half = x.shape[-1], L // 2 + 1
-    if taps > _GEMM_TAPS or taps * half > _TWIDDLE_LIMIT:
+    taps = x.shape[-1]
+    if taps > _GEMM_TAPS or taps * (L // 2 + 1) > _TWIDDLE_LIMIT:
         return np.fft.rfft(x, n=L)
-    y = x @ _twiddles(taps, L)
-    return y[..., :half] + 1j * y[..., half:]
+    return np.ascontiguousarray(x @ _twiddles(taps, L)).view(np.complex128)
 
 
 def _binary_scale(x: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -207,13 +206,18 @@ def rtf_kernel(a: ArrayLike, b: ArrayLike, L: int) -> NDArray[np.float64]:
     (2, 8)
     """
     a, b = _pair(a, b)
-    d = a.shape[-1]
-    L = _length(L, d, int(np.prod(a.shape[:-1])))
+    L = _length(L, a.shape[-1], int(np.prod(a.shape[:-1])))
+    return _finite(_dft_ratio(a, b, L), "a, b", "the kernel")
+
+
+def _dft_ratio(a: NDArray[np.float64], b: NDArray[np.float64], L: int) -> NDArray[np.float64]:
+    """IDFT(DFT(b, 0, ...) / DFT(1, a, 0, ...)) of checked inputs, each row scaled by a power of
+    two; refuses a denominator that is 0 at a root of unity to working precision."""
     den = np.concatenate([np.ones((*a.shape[:-1], 1)), a], axis=-1)
     ea, eb = _binary_scale(den), _binary_scale(b)
     den, num = np.ldexp(den, -ea), np.ldexp(b, -eb)
     A = _short_dft(den, L)
-    floor = 4 * (d + 1) * _EPS * np.sum(np.abs(den), axis=-1, keepdims=True)
+    floor = 4 * den.shape[-1] * _EPS * np.sum(np.abs(den), axis=-1, keepdims=True)
     if np.any(np.abs(A) <= floor):
         raise ValueError(
             f"a: the denominator 1 + a_1 z + ... + a_d z^d vanishes at an L-th root of unity "
@@ -221,8 +225,12 @@ def rtf_kernel(a: ArrayLike, b: ArrayLike, L: int) -> NDArray[np.float64]:
             "singular and no kernel of this length has this transfer function"
         )
     with np.errstate(over="ignore", invalid="ignore"):
-        kernel = np.ldexp(np.fft.irfft(_short_dft(num, L) / A, n=L), eb - ea)
-    return _finite(kernel, "a, b", "the kernel")
+        ratio = np.divide(_short_dft(num, L), A, out=np.empty_like(A))
+        kernel = np.fft.irfft(ratio, n=L)
+        shift = eb - ea
+        if np.all(np.abs(shift) < 1000):  # one exact multiplication by a power of two
+            return np.multiply(kernel, np.exp2(shift.astype(np.float64)), out=kernel)
+        return np.ldexp(kernel, shift)
 
 
 # ------------------------------------------------------------------------------ realisations
