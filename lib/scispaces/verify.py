@@ -690,7 +690,10 @@ class Ledger:
         value = real_scalar(value, "value")
         from scispaces.report import below, sig
 
-        shown = below(value, floor) if floor is not None else sig(value)
+        # Two digits, or as many more (up to 6) as it takes not to print the bound itself.
+        bounds = [sig(b) for b in (lower, upper) if b is not None]
+        digits = next((d for d in range(2, 7) if sig(value, d) not in bounds), 6)
+        shown = below(value, floor) if floor is not None else sig(value, digits)
         holds = (upper is None or value <= upper) and (lower is None or value >= lower)
         edge = any(
             b is not None and abs(value - b) <= 1e-9 * max(abs(b), 1e-300) for b in (upper, lower)
