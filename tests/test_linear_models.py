@@ -299,8 +299,8 @@ def test_predict_proba_shapes_and_errors():
     assert lda_predict_proba(np.zeros(3), W, b).shape == (2,)
     assert lda_predict_proba(np.zeros((4, 3)), W, b).shape == (4, 2)
     for args, start in [
-        ((np.zeros(2), W, b), "X:"),
-        ((np.zeros(3), W, np.zeros(3)), "b:"),
+        ((np.zeros(2), W, b), "X, W:"),
+        ((np.zeros(3), W, np.zeros(3)), "W, b:"),
         ((np.zeros(3), np.ones(3), b), "W:"),
         ((np.full(3, 1e308), W, b), "X, W, b:"),
     ]:
@@ -347,7 +347,11 @@ def test_parity_with_noise():
     joint_p = maxent_predict_proba(F[0], joint.weights)[1]
     assert abs(joint_p - 3 * tau / (1 + 2 * tau)) <= 1.5 * joint.residual + EPS
     weights, steps, residual = gis_fit(F, y)
-    assert residual <= 1e-10 and abs(weights[0] - cond.weights[0]) < 1e-8 and steps > 10 * cond.iterations
+    assert (
+        residual <= 1e-10
+        and abs(weights[0] - cond.weights[0]) < 1e-8
+        and steps > 10 * cond.iterations
+    )
 
 
 def test_gap_with_l2_bounds_the_suboptimality():

@@ -40,6 +40,8 @@ _CHUNK = 4096  # rows per block when the scatter matrix is accumulated
 _ARMIJO = 1e-4  # sufficient-decrease constant of the line search
 _MEMORY = 10  # L-BFGS pairs kept
 _MAX_ITER = {"newton": 100, "lbfgs": 10_000}
+_MAX_FEATURES = 10**8  # class_features refuses to build a larger array (0.8 GB)
+_FLOOR = 64  # residuals below this many eps max|F| are rounding: such a tol is refused
 
 
 # --------------------------------------------------------------------------- input checks
@@ -306,9 +308,11 @@ def lda_predict_proba(X: ArrayLike, W: ArrayLike, b: ArrayLike) -> NDArray[np.fl
     if W.ndim != 2 or 0 in W.shape:
         raise ValueError(f"W: must be a non-empty array of shape (d, K), got {W.shape}")
     if b.shape != (W.shape[1],):
-        raise ValueError(f"b: must have shape ({W.shape[1]},), one intercept per column of W")
-    if X.ndim not in (1, 2) or X.shape[-1] != W.shape[0]:
-        raise ValueError(f"X: must have shape (N, {W.shape[0]}) or ({W.shape[0]},), got {X.shape}")
+        raise ValueError(f"W, b: b must have shape ({W.shape[1]},), one entry per column of W")
+    if X.ndim not in (1, 2) or 0 in X.shape:
+        raise ValueError(f"X: must be a non-empty array of shape (N, d) or (d,), got {X.shape}")
+    if X.shape[-1] != W.shape[0]:
+        raise ValueError(f"X, W: X has d = {X.shape[-1]} columns, W has {W.shape[0]} rows")
     with np.errstate(over="ignore", invalid="ignore"):
         logits = X @ W + b
     if not np.isfinite(logits).all():
@@ -403,7 +407,7 @@ def _newton_direction(dual: _Dual) -> NDArray[np.float64]:
     """:math:`-H^+ g`, the pseudo-inverse on the eigenvalues above m eps times the largest: the
     Hessian is singular when features are redundant, and the gradient has no part there."""
     values, vectors = np.linalg.eigh(dual.hessian())
-    keep = values > values[-1] * values.size * np.finfo(float).eps
+    keep = values > values[-1] * (values.size * np.finfo(float).eps)
     v = vectors[:, keep]
     return -(v @ ((v.T @ dual.grad) / values[keep]))
 
@@ -468,8 +472,25 @@ def _maxent_args(F, y, l2, method, tol, max_iter):
     method = _choice(method, "method", ("newton", "lbfgs"))
     tol = float(in_range(np.asarray(real_scalar(tol, "tol")), "tol", 0.0, low_open=True))
     max_iter = _MAX_ITER[method] if max_iter is None else count(max_iter, "max_iter", 1)
-    tau = F[np.arange(F.shape[0]), labels].mean(axis=0)
-    return F, tau, l2, method, tol, max_iter
+    top = float(np.abs(F).max())
+    if tol < _FLOOR * np.finfo(float).eps * top:
+        raise ValueError(
+            f"F, tol: tol = {tol:g} is below the rounding floor of the feature expectations, "
+            f"{_FLOOR} eps max|F| = {_FLOOR * np.finfo(float).eps * top:.1e}; raise tol or rescale F"
+        )
+    return F, labels, l2, method, tol, max_iter
+
+
+def _fit(F, labels, l2, method, tol, max_iter, joint) -> MaxentFit:
+    """Solve in units where max|F| <= 1 (F / s, lambda s, l2 / s^2, tol / s; s a power of two
+    >= 1, so nothing overflows) and convert back: D, and so the gap, is the same in both."""
+    s = np.ldexp(1.0, max(0, int(np.frexp(np.abs(F).max())[1])))
+    Fs = F / s
+    tau = Fs[np.arange(F.shape[0]), labels].mean(axis=0)
+    if joint:
+        Fs = Fs.reshape(1, -1, F.shape[2])
+    fit = _solve_dual(_Dual(Fs, tau, l2 / (s * s)), method, tol / s, max_iter)
+    return MaxentFit(fit.weights / s, fit.iterations, float(fit.residual * s), fit.gap)
 
 
 def maxent_fit(
@@ -572,8 +593,7 @@ def maxent_fit(
     >>> maxent_predict_proba(F[0], fit.weights).round(12)
     array([0.25, 0.75])
     """
-    F, tau, l2, method, tol, max_iter = _maxent_args(F, y, l2, method, tol, max_iter)
-    return _solve_dual(_Dual(F, tau, l2), method, tol, max_iter)
+    return _fit(*_maxent_args(F, y, l2, method, tol, max_iter), joint=False)
 
 
 def joint_maxent_fit(
@@ -620,9 +640,7 @@ def joint_maxent_fit(
     >>> round(float(np.exp(fit.weights[0])), 10), maxent_predict_proba(F[0], fit.weights).round(10)
     (3.0, array([0.25, 0.75]))
     """
-    F, tau, l2, method, tol, max_iter = _maxent_args(F, y, l2, method, tol, max_iter)
-    joint = F.reshape(1, -1, F.shape[2])
-    return _solve_dual(_Dual(joint, tau, l2), method, tol, max_iter)
+    return _fit(*_maxent_args(F, y, l2, method, tol, max_iter), joint=True)
 
 
 def maxent_predict_proba(F: ArrayLike, weights: ArrayLike) -> NDArray[np.float64]:
@@ -655,8 +673,12 @@ def maxent_predict_proba(F: ArrayLike, weights: ArrayLike) -> NDArray[np.float64
     F, w = real_array(F, "F"), real_array(weights, "weights")
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"weights: must be a non-empty 1-D array, got shape {w.shape}")
-    if F.ndim not in (2, 3) or F.shape[-1] != w.size or 0 in F.shape:
-        raise ValueError(f"F: must have shape (N, K, {w.size}) or (K, {w.size}), got {F.shape}")
+    if F.ndim not in (2, 3) or 0 in F.shape:
+        raise ValueError(
+            f"F: must be a non-empty array of shape (N, K, m) or (K, m), got {F.shape}"
+        )
+    if F.shape[-1] != w.size:
+        raise ValueError(f"F, weights: F has m = {F.shape[-1]} features, weights {w.size}")
     with np.errstate(over="ignore", invalid="ignore"):
         logits = F @ w
     if not np.isfinite(logits).all():
@@ -697,6 +719,11 @@ def class_features(X: ArrayLike, n_classes: int) -> NDArray[np.float64]:
     X = _matrix(X, "X", 2)
     k = count(n_classes, "n_classes", 1)
     n, d = X.shape
+    if n * k * k * (d + 1) > _MAX_FEATURES:
+        raise ValueError(
+            f"n_classes: the features would hold N K^2 (d + 1) = {n * k * k * (d + 1):.2e} "
+            f"numbers, more than {_MAX_FEATURES:.0e}"
+        )
     F = np.zeros((n, k, k, d + 1))
     rows = np.arange(k)
     F[:, rows, rows, :d] = X[:, None, :]

@@ -1627,8 +1627,11 @@ def mp_exact_toy_optimum(k: ArrayLike, dps: int = 50) -> NDArray[np.float64]:
 # Populations with a known Bayes rule for the closed-form classifier chapter, a 40-digit
 # evaluation of the LDA formulas, generalised iterative scaling (the classical maximum-entropy
 # solver) and a cross-validated logistic regression, shared by tests, chapter and benchmark.
+# Each refuses input outside the range it is meant for, by name.
 
 LDA_FAMILIES = ("gaussian", "exponential")
+LDA_MAX_X = 1e100  # mp_lda and gis_fit: |x| and features up to this size
+CV_MAX_X = 1e4  # logistic_cv: |x| up to this size (standardise larger data first)
 
 
 def class_population(family: str, d: int, n_classes: int, seed: int = 0) -> dict[str, Any]:
@@ -1639,7 +1642,8 @@ def class_population(family: str, d: int, n_classes: int, seed: int = 0) -> dict
     (LDA's model). ``'exponential'``: independent exponential coordinates with rates e^u, u
     uniform in [-1.2, 1.2], per class and coordinate: skewed, with covariances that differ
     between classes, yet linear log-odds (logistic regression's model, not LDA's). Equal
-    priors. Returns a dict with ``family``, ``priors`` and ``means`` and ``cov``, or ``rates``.
+    priors; d * max(d, K) <= 1e6. Returns a dict with ``family``, ``priors`` and ``means``
+    and ``cov``, or ``rates``.
     """
     from scispaces._checks import generator
 
@@ -1663,23 +1667,51 @@ def class_population(family: str, d: int, n_classes: int, seed: int = 0) -> dict
 
 def _population(pop: Any) -> tuple[str, int, int]:
     """Check a population from :func:`class_population`: (family, d, K)."""
-    if not isinstance(pop, dict) or pop.get("family") not in LDA_FAMILIES:
+    keys = {"gaussian": ("means", "cov"), "exponential": ("rates",)}
+    if not isinstance(pop, dict) or pop.get("family") not in keys:
         raise TypeError("pop: expected a population from class_population")
-    key = "means" if pop["family"] == "gaussian" else "rates"
-    k, d = real_array(pop[key], f"pop[{key!r}]").shape
+    if any(key not in pop for key in (*keys[pop["family"]], "priors")):
+        raise TypeError(f"pop: a {pop['family']} population needs {keys[pop['family']]}, priors")
+    first = real_array(pop[keys[pop["family"]][0]], "pop")
+    priors = real_array(pop["priors"], "pop")
+    if first.ndim != 2 or priors.shape != (first.shape[0],) or np.any(priors <= 0):
+        raise ValueError("pop: means or rates of shape (K, d) and K positive priors")
+    k, d = first.shape
+    if pop["family"] == "gaussian" and real_array(pop["cov"], "pop").shape != (d, d):
+        raise ValueError(f"pop: the covariance must have shape ({d}, {d})")
+    if pop["family"] == "exponential" and np.any(first <= 0):
+        raise ValueError("pop: the rates must be > 0")
     return pop["family"], d, k
+
+
+def _class_labels(y: Any, n: int, k: int | None = None) -> NDArray[np.int64]:
+    """``y`` as n integer labels in 0..k-1 (k given) or 0..K-1 with every class present."""
+    from scispaces._checks import whole_array
+
+    labels = whole_array(y, "y", 0, "each label")
+    if labels.shape != (n,):
+        raise ValueError(f"y: must hold {n} labels, one per row, got shape {labels.shape}")
+    top = n - 1 if k is None else k - 1
+    if labels.max() > top:
+        raise ValueError(
+            f"y: labels must lie in 0..{top}" + (" (every class present)" * (k is None))
+        )
+    labels = labels.astype(np.int64)
+    if k is None and np.any(np.bincount(labels) == 0):
+        raise ValueError("y: every class 0..K-1 must be present")
+    return labels
 
 
 def sample_population(
     pop: dict[str, Any], counts: ArrayLike, seed: int = 0
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y)."""
+    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y); at most 1e7."""
     from scispaces._checks import generator, whole_array
 
     family, d, k = _population(pop)
     n = whole_array(counts, "counts", minimum=0, what="each count")
-    if n.shape != (k,) or n.sum() > 10**7:
-        raise ValueError(f"counts: must be {k} whole numbers (one per class) summing to <= 1e7")
+    if n.shape != (k,) or n.sum() > 10**7 / d:
+        raise ValueError(f"counts: must be {k} whole numbers (one per class), sum * d <= 1e7")
     rng = generator(seed)
     y = np.repeat(np.arange(k), n.astype(np.int64))
     if family == "gaussian":
@@ -1694,12 +1726,12 @@ def bayes_log_posterior(pop: dict[str, Any], X: ArrayLike) -> NDArray[np.float64
     """log p(k | x) under the true population: the Bayes rule the classifiers are judged against.
 
     Gaussian classes: x^T S^-1 mu_k - mu_k^T S^-1 mu_k / 2 + log p_k; exponential classes:
-    sum_j (log r_kj - r_kj x_j) + log p_k; both normalised by log-sum-exp over k.
+    sum_j (log r_kj - r_kj x_j) + log p_k; both normalised by log-sum-exp over k. |x| <= 1e8.
     """
     family, d, k = _population(pop)
     X = real_array(X, "X")
-    if X.ndim != 2 or X.shape[1] != d:
-        raise ValueError(f"X: must have shape (N, {d})")
+    if X.ndim != 2 or X.shape[1] != d or np.abs(X).max(initial=0) > 1e8:
+        raise ValueError(f"X: must have shape (N, {d}) and entries |x| <= 1e8")
     if family == "gaussian":
         W = np.linalg.solve(pop["cov"], pop["means"].T)
         logits = X @ W - 0.5 * np.einsum("kj,jk->k", pop["means"], W)
@@ -1713,33 +1745,40 @@ def bayes_log_posterior(pop: dict[str, Any], X: ArrayLike) -> NDArray[np.float64
     return logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
 
 
+def _unit_interval(x: Any) -> float:
+    """``x`` as a float in [0, 1] (a shrinkage intensity), refused by name otherwise."""
+    from scispaces._checks import real_scalar
+
+    value = real_scalar(x, "shrinkage")
+    if not 0 <= value <= 1:
+        raise ValueError(f"shrinkage: must lie in [0, 1], got {value!r}")
+    return value
+
+
 def mp_lda(
     X: ArrayLike, y: ArrayLike, shrinkage: Any = None, covariance: str = "within", dps: int = 40
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The weights and intercepts of :func:`scispaces.linear_models.lda_fit`, evaluated in mpmath
     at ``dps`` digits from the same float data (means, scatter, Ledoit-Wolf intensity, shrinkage,
-    the LU inverse), rounded once to float64. N d^2 <= 1e6, 20 <= dps <= 200."""
+    the LU inverse), rounded once to float64. N d^2 <= 1e6, 20 <= dps <= 200, |x| <= 1e100."""
     import mpmath
 
     X = real_array(X, "X")
-    if X.ndim != 2 or 0 in X.shape:
-        raise ValueError("X: must be a non-empty array of shape (N, d)")
+    if X.ndim != 2 or 0 in X.shape or np.abs(X).max() > LDA_MAX_X:
+        raise ValueError(f"X: must be a non-empty (N, d) array with |x| <= {LDA_MAX_X:g}")
     n, d = X.shape
     if n * d * d > 10**6:
         raise ValueError("X: the reference needs N d^2 <= 1e6")
-    labels = np.asarray(real_array(y, "y"))
-    if labels.shape != (n,) or np.any(labels != np.round(labels)) or np.any(labels < 0):
-        raise ValueError("y: must be one whole label >= 0 per row of X")
-    labels = labels.astype(np.int64)
+    labels = _class_labels(y, n)
     k = int(labels.max()) + 1
+    if not (shrinkage is None or (isinstance(shrinkage, str) and shrinkage == "ledoit-wolf")):
+        shrinkage = _unit_interval(shrinkage)
     dps = count(dps, "dps", 20)
     if dps > 200 or covariance not in ("within", "total"):
         raise ValueError("dps, covariance: need 20 <= dps <= 200 and 'within' or 'total'")
     with mpmath.workdps(dps):
         rows = [[mpmath.mpf(float(v)) for v in row] for row in X]
-        counts = [int(np.sum(labels == c)) for c in range(k)]
-        if min(counts) == 0:
-            raise ValueError("y: every class 0..K-1 must be present")
+        counts = np.bincount(labels).tolist()
         means = [
             [sum(rows[i][j] for i in range(n) if labels[i] == c) / counts[c] for j in range(d)]
             for c in range(k)
@@ -1762,21 +1801,24 @@ def mp_lda(
                 S[a, b] /= n
                 S[b, a] = S[a, b]
         mu = sum(S[a, a] for a in range(d)) / d
-        if isinstance(shrinkage, str) and shrinkage == "ledoit-wolf":
+        if shrinkage is None:
+            alpha = mpmath.mpf(0)
+        elif isinstance(shrinkage, str):  # Ledoit-Wolf's intensity for the target mu I
             frob = sum(S[a, b] ** 2 for a in range(d) for b in range(d))
             fourth = sum(sum(v * v for v in z) ** 2 for z in Z)
-            delta = (frob - 2 * mu * d * mu + d * mu * mu) / d
+            delta = (frob - d * mu * mu) / d
             beta = max((fourth / n - frob) / (d * n), 0)
-            alpha = min(beta, delta) / delta
-        elif shrinkage is None:
-            alpha = mpmath.mpf(0)
+            alpha = min(beta, delta) / delta if delta > 0 else mpmath.mpf(0)
         else:
-            alpha = mpmath.mpf(_unit_interval(shrinkage))
+            alpha = mpmath.mpf(shrinkage)
         for a in range(d):
             for b in range(d):
                 S[a, b] *= 1 - alpha
             S[a, a] += alpha * mu
-        W = mpmath.inverse(S) * mpmath.matrix([list(m) for m in means]).T
+        try:
+            W = mpmath.inverse(S) * mpmath.matrix([list(m) for m in means]).T
+        except ZeroDivisionError as exc:
+            raise ValueError("X: the covariance is singular") from exc
         b = [
             mpmath.log(mpmath.mpf(counts[c]) / n) - sum(means[c][j] * W[j, c] for j in range(d)) / 2
             for c in range(k)
@@ -1787,46 +1829,33 @@ def mp_lda(
         )
 
 
-def _unit_interval(x: Any) -> float:
-    """``x`` as a float in [0, 1] (a shrinkage intensity), refused by name otherwise."""
-    from scispaces._checks import real_scalar
-
-    value = real_scalar(x, "shrinkage")
-    if not 0 <= value <= 1:
-        raise ValueError(f"shrinkage: must lie in [0, 1], got {value!r}")
-    return value
-
-
 def gis_fit(
     F: ArrayLike, y: ArrayLike, tol: float = 1e-10, max_iter: int = 100_000
 ) -> tuple[NDArray[np.float64], int, float]:
     """Generalised iterative scaling (Darroch and Ratcliff 1972) for the conditional
     maximum-entropy model of :func:`scispaces.linear_models.maxent_fit` with l2 = 0.
 
-    The features must be >= 0; a slack feature C - sum_j f_j (C the largest sum) makes every
-    sum equal C, and each step is lambda_j += log(tau_j / E_lambda f_j) / C, every
+    The features must lie in [0, 1e100]; a slack feature C - sum_j f_j (C the largest sum)
+    makes every sum equal C, and each step is lambda_j += log(tau_j / E_lambda f_j) / C, every
     empirical expectation tau_j > 0. Stops when max_j |E_lambda f_j - tau_j| <= ``tol`` over
     the original features (the slack's constraint follows from theirs) or after ``max_iter``
-    steps. Returns (weights of the original features, steps, residual).
+    (at most 1e7) steps. Returns (weights of the original features, steps, residual).
     """
     from scispaces._checks import real_scalar
 
     F = real_array(F, "F")
     if F.ndim != 3 or 0 in F.shape:
         raise ValueError("F: must be a non-empty array of shape (N, K, m)")
-    if np.any(F < 0):
-        raise ValueError("F: generalised iterative scaling needs features >= 0")
+    if np.any(F < 0) or F.max() > LDA_MAX_X:
+        raise ValueError(f"F: generalised iterative scaling needs features in [0, {LDA_MAX_X:g}]")
     n, k, m = F.shape
-    labels = real_array(y, "y")
-    if labels.shape != (n,) or np.any(labels != np.round(labels)) or np.any(labels < 0):
-        raise ValueError(f"y: must be {n} whole labels in 0..{k - 1}")
-    if np.any(labels > k - 1):
-        raise ValueError(f"y: labels must lie in 0..{k - 1}")
-    labels = labels.astype(np.int64)
+    labels = _class_labels(y, n, k)
     tol = real_scalar(tol, "tol")
     if not tol > 0:
         raise ValueError("tol: must be > 0")
     max_iter = count(max_iter, "max_iter", 1)
+    if max_iter > 10**7:
+        raise ValueError("max_iter: at most 1e7")
     sums = F.sum(axis=2)
     C = sums.max()
     Fs = np.concatenate([F, (C - sums)[:, :, None]], axis=2)
@@ -1858,32 +1887,37 @@ def logistic_cv(
     folds: int = 3,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
     """Multinomial logistic regression, penalty l2/2 |(w, b)|^2 on all K (d + 1) weights, with
-    l2 chosen from ``l2_grid`` by ``folds``-fold cross-validated log-loss (folds: every
-    ``folds``-th sample, so stratified when y is sorted; ties go to the larger l2), then refitted
-    on all data by :func:`scispaces.linear_models.maxent_fit` (Newton, residual 1e-9).
+    l2 chosen from ``l2_grid`` (values in [1e-8, 1e8]) by ``folds``-fold cross-validated
+    log-loss (fold f: the samples i with i mod folds = f, so stratified when y is sorted; ties go
+    to the larger l2), then refitted on all data by
+    :func:`scispaces.linear_models.maxent_fit` (Newton, residual 1e-9). |x| <= 1e4.
     Returns (W of shape (d, K), b, the chosen l2)."""
-    from scispaces.linear_models import class_features, maxent_fit, maxent_predict_proba
+    from scispaces.linear_models import class_features, maxent_fit
 
     X = real_array(X, "X")
+    if X.ndim != 2 or 0 in X.shape or np.abs(X).max() > CV_MAX_X:
+        raise ValueError(f"X: must be a non-empty (N, d) array with |x| <= {CV_MAX_X:g}")
+    k = count(n_classes, "n_classes", 2)
+    labels = _class_labels(y, X.shape[0], k)
     grid = np.sort(real_array(l2_grid, "l2_grid").ravel())[::-1]
-    if grid.size == 0 or np.any(grid <= 0):
-        raise ValueError("l2_grid: must hold values > 0")
+    if grid.size == 0 or np.any(grid < 1e-8) or np.any(grid > 1e8):
+        raise ValueError("l2_grid: must hold values in [1e-8, 1e8]")
     folds = count(folds, "folds", 2)
-    F = class_features(X, n_classes)
-    labels = np.asarray(y)
-    n = F.shape[0]
+    n = X.shape[0]
+    if folds > n:
+        raise ValueError(f"folds: at most N = {n}")
+    F = class_features(X, k)
     loss = np.zeros(grid.size)
     for f in range(folds):
         test = np.arange(n) % folds == f
         for j, l2 in enumerate(grid):
-            w = maxent_fit(F[~test], labels[~test], l2=l2, tol=1e-9).weights
-            p = maxent_predict_proba(F[test], w)[np.arange(test.sum()), labels[test]]
-            loss[j] -= np.log(p).sum()
+            logits = F[test] @ maxent_fit(F[~test], labels[~test], l2=l2, tol=1e-9).weights
+            top = logits.max(axis=1)
+            lse = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+            loss[j] += np.sum(lse - logits[np.arange(test.sum()), labels[test]])
     best = float(grid[int(np.argmin(loss))])
-    w = maxent_fit(F, labels, l2=best, tol=1e-9).weights.reshape(n_classes, -1)
+    w = maxent_fit(F, labels, l2=best, tol=1e-9).weights.reshape(k, -1)
     return w[:, :-1].T, w[:, -1], best
-
-
 # ------------------------------------------------------------------------------ entropy
 # Oracles for scispaces.entropy: mpmath row entropies, the dense attention entropy, and the two
 # peers of entropy_normalize (SciPy's brentq per row, the source post's Newton iteration).
