@@ -32,7 +32,7 @@ __all__ = [
 
 LAMBDA_RANGE = KAPPA_RANGE  # scales lam for which the mean-field entropy is evaluated (h's kappa)
 TOL = 1e-13  # entropy_normalize stops when |H - target| <= TOL (absolute, in nats)
-MAX_ITERATIONS = 200  # entropy_normalize: a hang guard; measured at most 9 in use (see Notes)
+MAX_ITERATIONS = 200  # entropy_normalize: a hang guard; measured at most 37 (see its Notes)
 _EXP_FLOOR = -1e4  # exp of anything below is 0 in float64: clip there, so 0 * (-inf) never occurs
 _MAX_STEP = 4.0  # the largest Newton step in log(gamma) while the bracket is open on one side
 _BLOCK = 1 << 17  # entries per block of rows in entropy_normalize (measured fastest, 4 MB buffers)
@@ -126,8 +126,9 @@ def softmax_entropy(s: ArrayLike, axis: int = -1) -> NDArray[np.float64] | float
 
     Notes
     -----
-    Measured against mpmath (40 digits) on random rows of 1 to 4096 scores of size up to 1e4:
-    absolute error below 4e-15 times :math:`\log m` (see ``tests/test_entropy.py``).
+    Measured against mpmath (40 digits) on random rows of 1 to 4096 normal scores of spread
+    1e-8 to 1e4: absolute error at most 3.3e-16 times :math:`\max(1, \log m)` (tested to
+    8 ulps in ``tests/test_entropy.py``).
 
     Examples
     --------
@@ -209,8 +210,10 @@ def attention_entropy(
 
     Notes
     -----
-    Measured against the dense float64 log-sum-exp computation of all scores (SciPy): absolute
-    difference below 1e-14 for :math:`d = 64`, :math:`n \le 4096`, scores of size up to 40.
+    Measured against mpmath on the float64 scores: absolute error at most 3.6e-15 for
+    :math:`d = 64`, :math:`n \le 4096` and scores of size about 1 (``benchmarks/kernels/entropy.py``);
+    against the dense float64 log-sum-exp form, tested to 1e-13 for scores of size about 10. Memory: the
+    NumPy path allocates 24 MiB at :math:`m = n = 4096`, the dense form 784 MiB.
 
     Examples
     --------
@@ -500,6 +503,11 @@ def power_entropy(p: ArrayLike, gamma: ArrayLike, axis: int = -1) -> NDArray[np.
         If ``p`` has a negative or non-finite entry, a row without a positive entry, or no
         entry along ``axis``; if ``gamma`` is negative or not finite, or does not broadcast.
 
+    Notes
+    -----
+    Measured against mpmath (40 digits) on Dirichlet(0.3) rows of 3 to 1000 classes,
+    :math:`\gamma` from 0.01 to 30: relative error at most 1e-13 where :math:`H_\gamma > 10^{-10}`.
+
     Examples
     --------
     >>> p = np.array([0.5, 0.25, 0.25])
@@ -576,9 +584,12 @@ def entropy_normalize(
 
     Notes
     -----
-    Measured on 10 000 rows of 1000 classes (softmax of Gaussian scores of random temperature,
-    targets uniform in the reachable interval): :math:`|H_\gamma - H^*|` at most 2e-15 after a
-    mean of 4.6 and at most 9 iterations (``benchmarks/kernels/entropy.py``).
+    Measured on 10 000 rows of 1000 classes (softmax of normal scores times a temperature
+    log-uniform in [0.1, 10], targets uniform in (0.02, 0.98) log 1000): :math:`|H(\tilde p) - H^*|`
+    at most 1.1e-13, recomputed from :math:`\tilde p`, after a mean of 4.3 and at most 11
+    evaluations per row (``benchmarks/kernels/entropy.py``); on Dirichlet rows with targets
+    close to :math:`\log m`, up to 37 evaluations. On the chapter's map of 4 690 (row, target)
+    pairs, 914 of which defeat the source post's iteration, every target is reached.
 
     References
     ----------
