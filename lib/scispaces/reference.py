@@ -2068,3 +2068,169 @@ def post_entropy_newton(
             gammas.append(gamma)
             errors.append(np.abs(-(rows * np.log(rows)).sum(axis=1) - t))
     return np.array(gammas), np.array(errors)
+
+
+# ------------------------------------------------------------------------------ dynamics
+
+
+def _stable_heavy_ball(h: Any, lr: Any, beta: Any, sigma: Any) -> tuple[float, ...]:
+    """The four scalars of a stationary heavy-ball problem, checked as the library checks them."""
+    from scispaces import _checks as c
+
+    h, lr, beta, sigma = (
+        c.real_scalar(v, n) for v, n in ((h, "h"), (lr, "lr"), (beta, "beta"), (sigma, "sigma"))
+    )
+    for name, value in (("h", h), ("lr", lr)):
+        if not value > 0:
+            raise ValueError(f"{name}: must be > 0")
+    if not 0 <= beta < 1:
+        raise ValueError("beta: must lie in [0, 1)")
+    if sigma < 0:
+        raise ValueError("sigma: must be >= 0")
+    if not Fraction(lr) * Fraction(h) < 2 * (1 + Fraction(beta)):
+        raise ValueError("lr, h: lr * h must be < 2 (1 + beta), the stability edge")
+    return h, lr, beta, sigma
+
+
+def exact_stationary_variance(h: Any, lr: Any, beta: Any, sigma: Any) -> float:
+    """Stationary Var(theta) of heavy ball with gradient noise on L = h theta^2 / 2, exactly.
+
+    The iterates are the AR(2) process theta' = a1 theta + a2 theta_prev + e with a1 = 1 + beta -
+    lr h, a2 = -beta, Var e = lr^2 sigma^2; the Yule-Walker equations g1 = a1 g0 + a2 g1,
+    g2 = a1 g1 + a2 g0, g0 = a1 g1 + a2 g2 + Var e are solved in rational arithmetic on the float
+    inputs, and the result is rounded once (scalars; the library's input rules).
+    """
+    h, lr, beta, sigma = (Fraction(v) for v in _stable_heavy_ball(h, lr, beta, sigma))
+    a1, a2, s = 1 + beta - lr * h, -beta, (lr * sigma) ** 2
+    # g1 = k g0 with k = a1 / (1 - a2); g2 = (a1 k + a2) g0; g0 (1 - a1 k - a2 (a1 k + a2)) = s
+    k = a1 / (1 - a2)
+    try:
+        value = float(s / (1 - a1 * k - a2 * (a1 * k + a2)))
+    except OverflowError:
+        value = math.inf
+    _finite_or_refuse(value, "sigma, lr, h", "the variance")
+    return value
+
+
+def lyapunov_variance(h: ArrayLike, lr: ArrayLike, beta: ArrayLike, sigma: ArrayLike):
+    """The same variance by scipy.linalg.solve_discrete_lyapunov (the general tool a user would
+    pick): Sigma = A Sigma A^T + Q for the companion state (theta_n, theta_{n-1}), A = [[1 + beta -
+    lr h, -beta], [1, 0]], Q = diag(lr^2 sigma^2, 0); one solve per element, broadcast.
+
+    The solver's error grows like the condition of the equation, about 1/(lr h (1 - beta)) and
+    1/(1 - f) near the stability edge; supported: lr h >= 1e-8, f <= 1 - 1e-8 and sigma lr
+    below 1e150, where it agrees with the exact value to about 1e-8 or better.
+    """
+    from scipy.linalg import solve_discrete_lyapunov
+
+    from scispaces import _checks as c
+
+    arrays = c.broadcast(
+        h=c.real_array(h, "h"),
+        lr=c.real_array(lr, "lr"),
+        beta=c.real_array(beta, "beta"),
+        sigma=c.real_array(sigma, "sigma"),
+    )
+    out = np.empty(arrays[0].shape)
+    for i, (hi, li, bi, si) in enumerate(zip(*(a.ravel() for a in arrays), strict=True)):
+        hi, li, bi, si = _stable_heavy_ball(hi, li, bi, si)
+        step = li * hi  # finite: below 2 (1 + beta)
+        if step < 1e-8 or step > (1 - 1e-8) * 2 * (1 + bi):
+            raise ValueError("lr, h: lr * h must lie in [1e-8, (1 - 1e-8) 2 (1 + beta)]")
+        if not li * si < 1e150:
+            raise ValueError("sigma, lr: lr * sigma must be below 1e150")
+        A = np.array([[1 + bi - step, -bi], [1.0, 0.0]])
+        out.flat[i] = solve_discrete_lyapunov(A, np.diag([(li * si) ** 2, 0.0]))[0, 0]
+    _finite_or_refuse(out, "sigma, lr, h", "the variance")
+    return out
+
+
+def torch_momentum_sgd(
+    grad: Callable[[Any], Any],
+    theta0: ArrayLike,
+    lr: float,
+    beta: float,
+    steps: int,
+    noise: float = 0.0,
+    nesterov: bool = False,
+    seed: int = 0,
+) -> NDArray[np.float64]:
+    """A Python loop of torch.optim.SGD steps on one float64 parameter tensor holding every path.
+
+    ``grad`` takes and returns a torch tensor; the gradient noise is ``noise`` times the numbers
+    scispaces.dynamics.momentum_sgd draws for ``seed`` (one block of theta0's size per step, from
+    numpy.random.default_rng), so that the two compute the same run. Returns the last iterate.
+    """
+    import torch
+
+    from scispaces import _checks as c
+
+    c.function(grad, "grad")
+    start = c.real_array(theta0, "theta0")
+    lr, beta, noise = (
+        c.real_scalar(v, n) for v, n in ((lr, "lr"), (beta, "beta"), (noise, "noise"))
+    )
+    if not isinstance(nesterov, bool):
+        raise TypeError(f"nesterov: expected a bool, got {type(nesterov).__name__}")
+    low = 0 < beta if nesterov else 0 <= beta  # torch's Nesterov needs a momentum
+    for name, ok in (("lr", lr > 0), ("beta", low and beta <= 1), ("noise", noise >= 0)):
+        if not ok:
+            raise ValueError(f"{name}: need lr > 0, beta in [0, 1] (> 0 with Nesterov), noise >= 0")
+    steps = c.count(steps, "steps", minimum=0)
+    if steps > 100_000:
+        raise ValueError("steps: at most 1e5 steps (a reference loop)")
+    rng = np.random.default_rng(c.count(seed, "seed", minimum=0))
+    param = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
+    optimizer = torch.optim.SGD([param], lr=lr, momentum=beta, nesterov=nesterov)
+    for n in range(steps):
+        with torch.no_grad():
+            g = grad(param.detach())
+            if n == 0 and not (isinstance(g, torch.Tensor) and g.shape == param.shape):
+                raise TypeError(f"grad: must return a torch tensor of shape {tuple(param.shape)}")
+            if noise > 0:
+                g = g + noise * torch.from_numpy(rng.standard_normal(start.shape))
+        param.grad = g.to(torch.float64)
+        optimizer.step()
+    out = param.detach().numpy().copy()
+    if not np.isfinite(out).all():
+        raise ValueError("lr, noise, grad: the iterates became NaN or inf")
+    return out
+
+
+def gibbs_mean(
+    f: Callable[[NDArray[np.float64]], Any],
+    potential: Callable[[NDArray[np.float64]], Any],
+    temperature: Any,
+    x: ArrayLike,
+) -> float:
+    """E f(theta) under the density proportional to exp(-potential / temperature) on the line.
+
+    The trapezoidal rule on the uniform grid ``x`` (at least 3 points), which converges
+    geometrically for a smooth density that is negligible at both ends; the caller's grid must
+    cover the mass and resolve its narrowest peak.
+    """
+    from scispaces import _checks as c
+
+    c.function(f, "f")
+    c.function(potential, "potential")
+    t = c.real_scalar(temperature, "temperature")
+    if not t > 0:
+        raise ValueError("temperature: must be > 0")
+    grid = c.real_array(x, "x")
+    if grid.ndim != 1 or grid.size < 3 or np.any(np.diff(grid) <= 0):
+        raise ValueError("x: must be an increasing 1-D grid of at least 3 points")
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        energy, values = potential(grid), f(grid)
+    for name, v in (("potential", energy), ("f", values)):
+        if not np.isfinite(c.number_array(v, name)).all():
+            raise ValueError(f"{name}, x: {name} is NaN or inf on the grid")
+    energy, values = c.real_array(energy, "potential"), c.real_array(values, "f")
+    if energy.shape != grid.shape or values.shape != grid.shape:
+        raise ValueError("potential, f: must return one value per grid point")
+    with np.errstate(over="ignore", under="ignore"):
+        weight = np.exp(-(energy - energy.min()) / t)
+        if weight[0] > 1e-16 * weight.max() or weight[-1] > 1e-16 * weight.max():
+            raise ValueError("x, temperature: the density is not negligible at the grid's ends")
+        mean = np.trapezoid(values * weight, grid) / np.trapezoid(weight, grid)
+    _finite_or_refuse(mean, "f", "the mean")
+    return float(mean)
