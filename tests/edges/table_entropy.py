@@ -58,7 +58,9 @@ def _mean_field(n, d, lam):
 
 
 def _invariant_check(result, n, d, target):
-    np.testing.assert_allclose(_mean_field(n, d, result), np.asarray(target, dtype=float), atol=1e-11)
+    np.testing.assert_allclose(
+        _mean_field(n, d, result), np.asarray(target, dtype=float), atol=1e-11
+    )
 
 
 def _power_check(result, p, gamma, axis):
