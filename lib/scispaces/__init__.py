@@ -10,6 +10,7 @@ One module per result, each derived in a chapter of the book:
 - :mod:`scispaces.entropy`  -- softmax and attention entropy, its mean-field estimate, entropy normalisation.
 - :mod:`scispaces.pgf`     -- generating functions: binomial to Poisson, Cauchy coefficients, TV distance.
 - :mod:`scispaces.rtf`     -- linear-RNN kernels as rational functions; the Schur-Cohn stability test.
+- :mod:`scispaces.losses`  -- binary losses and their gradients in log-sigmoid form; EXACT's toy optimum.
 """
 
 __version__ = "0.1.0"
