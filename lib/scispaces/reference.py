@@ -2234,3 +2234,168 @@ def gibbs_mean(
         mean = np.trapezoid(values * weight, grid) / np.trapezoid(weight, grid)
     _finite_or_refuse(mean, "f", "the mean")
     return float(mean)
+
+# ------------------------------------------------------------------------------ smoothing
+# Oracles for scispaces.smoothing: the convolution by scipy.integrate.quad on the kernel's own
+# terms (split where f breaks), the closed forms from their definitions in mpmath, and the
+# Fourier density's pdf, log-pdf and CDF in mpmath, the CDF by quadrature of the density.
+
+SMOOTHING_KERNELS = ("gaussian", "logistic", "cauchy")
+
+
+def _smoothing_kernel(kernel: Any) -> str:
+    if not isinstance(kernel, str):
+        raise TypeError(f"kernel: expected a kernel name, got {type(kernel).__name__}")
+    if kernel not in SMOOTHING_KERNELS:
+        raise ValueError(f"kernel: must be one of {', '.join(SMOOTHING_KERNELS)}, got {kernel!r}")
+    return kernel
+
+
+def _kernel_density(kernel: str, t: float) -> float:
+    """The standard kernel's density at t, in floats (for quad)."""
+    if kernel == "gaussian":
+        return math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+    if kernel == "logistic":
+        e = math.exp(-abs(t))
+        return e / (1 + e) ** 2
+    return 1 / (math.pi * (1 + t * t))
+
+
+def quad_convolution(
+    f: Callable[[float], float],
+    x: ArrayLike,
+    width: Any,
+    kernel: str,
+    breaks: ArrayLike = (),
+) -> NDArray[np.float64]:
+    """``int f(y) phi_w(x - y) dy`` for each x by ``scipy.integrate.quad`` (QUADPACK), in the
+    kernel's variable t = (x - y)/w, split at the breaks of f, with relative tolerance 1e-12.
+
+    ``f`` takes and returns one float. Refuses a divergent integral: QUADPACK's warning (an
+    integrand it cannot integrate) becomes a ValueError naming the kernel.
+    """
+    import warnings
+
+    from scipy import integrate
+
+    function(f, "f")
+    kernel = _smoothing_kernel(kernel)
+    xs = real_array(x, "x")
+    w = real_array(width, "width")
+    if w.ndim != 0 or not w > 0:
+        raise ValueError("width: must be one number > 0")
+    w = float(w)
+    cuts = np.sort(real_array(breaks, "breaks").ravel())
+    out = []
+    for xv in xs.ravel():
+        points = [-np.inf, *sorted((xv - cuts) / w), np.inf]
+        total = 0.0
+        for lo, hi in zip(points[:-1], points[1:], strict=True):
+            if lo == hi:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", integrate.IntegrationWarning)
+                try:
+                    piece, _ = integrate.quad(
+                        lambda t, xv=xv: float(f(xv - w * t)) * _kernel_density(kernel, t),
+                        lo,
+                        hi,
+                        epsabs=0.0,
+                        epsrel=1e-12,
+                        limit=500,
+                    )
+                except integrate.IntegrationWarning as exc:
+                    raise ValueError(f"kernel: quad cannot integrate f against it ({exc})") from exc
+            total += piece
+        out.append(total)
+    return np.array(out, dtype=np.float64).reshape(xs.shape)
+
+
+def _mp_kernel_cdf(kernel: str, z: Any) -> Any:
+    import mpmath
+
+    if kernel == "gaussian":
+        return mpmath.ncdf(z)
+    if kernel == "logistic":
+        return 1 / (1 + mpmath.exp(-z))
+    return mpmath.mpf(1) / 2 + mpmath.atan(z) / mpmath.pi
+
+
+def mp_smoothed(
+    name: str, x: ArrayLike, width: Any, kernel: str, lo: int = -6, hi: int = 10, dps: int = 40
+) -> NDArray[np.float64]:
+    """The closed forms of the smoothed ReLU, step and clipped floor in mpmath at ``dps`` digits,
+    from their definitions: ReLU ``w (phi(z) + z Phi(z))`` (Gaussian) or ``w log(1 + e^z)``
+    (logistic); step ``Phi(z)``; floor ``lo + sum_{lo < n <= hi} Phi((x - n)/w)``; z = x/w."""
+    import mpmath
+
+    if name not in ("relu", "step", "floor"):
+        raise ValueError(f"name: must be 'relu', 'step' or 'floor', got {name!r}")
+    kernel = _smoothing_kernel(kernel)
+    if name == "relu" and kernel == "cauchy":
+        raise ValueError("kernel: the Cauchy kernel's convolution with ReLU diverges")
+    xs = real_array(x, "x")
+    w = real_array(width, "width")
+    if w.ndim != 0 or not w > 0:
+        raise ValueError("width: must be one number > 0")
+    lo, hi = count(lo, "lo", minimum=-(2**53)), count(hi, "hi", minimum=-(2**53))
+    if name == "floor" and not 0 < hi - lo <= 10_000:
+        raise ValueError("hi: must exceed lo by 1 to 10 000")
+    out = []
+    with mpmath.workdps(count(dps, "dps", minimum=20)):
+        wm = mpmath.mpf(float(w))
+        for xv in xs.ravel():
+            xm = mpmath.mpf(float(xv))
+            z = xm / wm
+            if name == "relu" and kernel == "gaussian":
+                value = wm * (mpmath.npdf(z) + z * mpmath.ncdf(z))
+            elif name == "relu":
+                value = wm * mpmath.log1p(mpmath.exp(z))
+            elif name == "step":
+                value = _mp_kernel_cdf(kernel, z)
+            else:
+                value = lo + mpmath.fsum(
+                    _mp_kernel_cdf(kernel, (xm - n) / wm) for n in range(lo + 1, hi + 1)
+                )
+            out.append(float(value))
+    return np.array(out, dtype=np.float64).reshape(xs.shape)
+
+
+def mp_fourier(
+    name: str, y: ArrayLike, a: ArrayLike, mu: Any = 0.0, sigma: Any = 1.0, dps: int = 30
+) -> NDArray[np.float64]:
+    """The Fourier-series density (``name`` = 'pdf', 'logpdf' or 'cdf') in mpmath at ``dps``
+    digits, from the definition ``q(y) = sech^2(z) |sum_k a_k e^{-i pi k x}|^2 / (2 sigma sum|a_k|^2)``,
+    ``x = tanh z``, ``z = (y - mu)/sigma``; the CDF by ``mpmath.quad`` of the density in x over
+    ``[-1, tanh z]`` (not by the closed form it checks), in the variable ``1 + x``."""
+    import mpmath
+
+    if name not in ("pdf", "logpdf", "cdf"):
+        raise ValueError(f"name: must be 'pdf', 'logpdf' or 'cdf', got {name!r}")
+    ys = real_array(y, "y")
+    coef = number_array(a, "a").astype(np.complex128)
+    if coef.ndim != 1 or coef.size == 0 or not np.isfinite(coef).all() or not np.any(coef):
+        raise ValueError("a: must be a non-empty 1-d array of finite numbers, not all zero")
+    m, s = real_array(mu, "mu"), real_array(sigma, "sigma")
+    if m.ndim != 0 or s.ndim != 0 or not s > 0:
+        raise ValueError("mu, sigma: must be single numbers with sigma > 0")
+    out = []
+    with mpmath.workdps(count(dps, "dps", minimum=20)):
+        ak = [mpmath.mpc(complex(v)) for v in coef]
+        norm = 2 * mpmath.fsum(abs(v) ** 2 for v in ak)
+        sm = mpmath.mpf(float(s))
+
+        def p(x):
+            series = mpmath.fsum(v * mpmath.expj(-mpmath.pi * k * x) for k, v in enumerate(ak))
+            return abs(series) ** 2 / norm
+
+        for yv in ys.ravel():
+            z = (mpmath.mpf(float(yv)) - mpmath.mpf(float(m))) / sm
+            x = mpmath.tanh(z)
+            if name == "cdf":  # over [0, s], s = 1 + x = 2/(1 + e^{-2z}): no cancellation
+                value = mpmath.quad(lambda t: p(t - 1), [0, 2 / (1 + mpmath.exp(-2 * z))])
+            else:
+                value = mpmath.sech(z) ** 2 / sm * p(x)
+                value = mpmath.log(value) if name == "logpdf" else value
+            out.append(float(value))
+    return np.array(out, dtype=np.float64).reshape(ys.shape)
