@@ -401,8 +401,9 @@ def exact_toy_optimum(k: ArrayLike = 1.0) -> NDArray[np.float64] | float:
 
     Notes
     -----
-    Measured against SymPy's real root of the cubic at 30 digits for
-    :math:`k \in [10^{-3}, 10^3]` (``tests/test_losses.py``): relative error below 1e-15.
+    Measured against bisection on the stationarity condition in mpmath
+    (``scispaces.reference.mp_exact_toy_optimum``) at 200 values of :math:`k` from 1e-300 to
+    1e3: largest relative error 4.0e-16; above :math:`k = 1000`, :math:`b^* = 1/8` in float64.
 
     References
     ----------
