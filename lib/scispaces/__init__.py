@@ -12,6 +12,7 @@ One module per result, each derived in a chapter of the book:
 - :mod:`scispaces.rtf`     -- linear-RNN kernels as rational functions; the Schur-Cohn stability test.
 - :mod:`scispaces.losses`  -- binary losses and their gradients in log-sigmoid form; EXACT's toy optimum.
 - :mod:`scispaces.dynamics` -- heavy ball and Nesterov as discretised dynamics; their temperature.
+- :mod:`scispaces.linear_models` -- closed-form LDA; maximum-entropy (log-linear) models by Newton on the dual.
 """
 
 __version__ = "0.1.0"

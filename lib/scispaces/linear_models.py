@@ -404,9 +404,16 @@ def _line_search(dual: _Dual, delta: NDArray[np.float64]) -> float:
 
 
 def _newton_direction(dual: _Dual) -> NDArray[np.float64]:
-    """:math:`-H^+ g`, the pseudo-inverse on the eigenvalues above m eps times the largest: the
+    """:math:`-H^{-1} g` by Cholesky when l2 > 0 (H >= l2 I); otherwise, or if that fails,
+    :math:`-H^+ g`, the pseudo-inverse on the eigenvalues above m eps times the largest: the
     Hessian is singular when features are redundant, and the gradient has no part there."""
-    values, vectors = np.linalg.eigh(dual.hessian())
+    H = dual.hessian()
+    if dual.l2 > 0:
+        try:
+            return -scipy.linalg.cho_solve(scipy.linalg.cho_factor(H), dual.grad)
+        except np.linalg.LinAlgError:
+            pass
+    values, vectors = np.linalg.eigh(H)
     keep = values > values[-1] * (values.size * np.finfo(float).eps)
     v = vectors[:, keep]
     return -(v @ ((v.T @ dual.grad) / values[keep]))
@@ -430,9 +437,8 @@ def _lbfgs_direction(dual: _Dual, pairs: list) -> NDArray[np.float64]:
     return -q
 
 
-def _solve_dual(dual: _Dual, method: str, tol: float, max_iter: int) -> MaxentFit:
-    """Minimise the dual from 0 until the largest gradient entry is at most ``tol``."""
-    w = np.zeros(dual.F.shape[2])
+def _solve_dual(dual: _Dual, w: NDArray[np.float64], method: str, tol: float, max_iter: int):
+    """Minimise the dual from ``w`` until the largest gradient entry is at most ``tol``."""
     dual.at(w)
     pairs: list = []
     steps = 0
@@ -465,7 +471,7 @@ def _solve_dual(dual: _Dual, method: str, tol: float, max_iter: int) -> MaxentFi
     return MaxentFit(w, steps, float(np.abs(g).max()), gap)
 
 
-def _maxent_args(F, y, l2, method, tol, max_iter):
+def _maxent_args(F, y, l2, method, tol, max_iter, start):
     F = _matrix(F, "F", 3)
     labels = _labels(y, F.shape[0], F.shape[1])
     l2 = float(in_range(np.asarray(real_scalar(l2, "l2")), "l2", 0.0))
@@ -478,10 +484,19 @@ def _maxent_args(F, y, l2, method, tol, max_iter):
             f"F, tol: tol = {tol:g} is below the rounding floor of the feature expectations, "
             f"{_FLOOR} eps max|F| = {_FLOOR * np.finfo(float).eps * top:.1e}; raise tol or rescale F"
         )
-    return F, labels, l2, method, tol, max_iter
+    if start is None:
+        start = np.zeros(F.shape[2])
+    else:
+        start = real_array(start, "start")
+        if start.shape != (F.shape[2],):
+            raise ValueError(f"start: must have shape ({F.shape[2]},), one per feature")
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not np.isfinite(F.reshape(-1, F.shape[2]) @ start).all():
+                raise ValueError("start: the logits F . start exceed the float64 range")
+    return F, labels, l2, method, tol, max_iter, start
 
 
-def _fit(F, labels, l2, method, tol, max_iter, joint) -> MaxentFit:
+def _fit(F, labels, l2, method, tol, max_iter, start, joint) -> MaxentFit:
     """Solve in units where max|F| <= 1 (F / s, lambda s, l2 / s^2, tol / s; s a power of two
     >= 1, so nothing overflows) and convert back: D, and so the gap, is the same in both."""
     s = np.ldexp(1.0, max(0, int(np.frexp(np.abs(F).max())[1])))
@@ -489,7 +504,7 @@ def _fit(F, labels, l2, method, tol, max_iter, joint) -> MaxentFit:
     tau = Fs[np.arange(F.shape[0]), labels].mean(axis=0)
     if joint:
         Fs = Fs.reshape(1, -1, F.shape[2])
-    fit = _solve_dual(_Dual(Fs, tau, l2 / (s * s)), method, tol / s, max_iter)
+    fit = _solve_dual(_Dual(Fs, tau, l2 / (s * s)), start * s, method, tol / s, max_iter)
     return MaxentFit(fit.weights / s, fit.iterations, float(fit.residual * s), fit.gap)
 
 
@@ -500,6 +515,7 @@ def maxent_fit(
     method: str = "newton",
     tol: float = 1e-10,
     max_iter: int | None = None,
+    start: ArrayLike | None = None,
 ) -> MaxentFit:
     r"""The conditional maximum-entropy model, fitted by Newton or L-BFGS on its convex dual.
 
@@ -534,6 +550,8 @@ def maxent_fit(
         Stop when the residual :math:`\max_j|\nabla D_j|` is at most ``tol``.
     max_iter : int >= 1, optional
         At most this many steps (default 100 for Newton, 10 000 for L-BFGS).
+    start : array_like, shape (m,), optional
+        The multipliers to start from (default 0): a warm start, say along a path of ``l2``.
 
     Returns
     -------
@@ -551,7 +569,9 @@ def maxent_fit(
         If F or y is not real, or an option is of the wrong type.
     ValueError
         If F is not a finite, non-empty (N, K, m) array; if y is not one label in 0..K-1 per
-        row; if ``l2 < 0`` or ``tol <= 0``; if the residual is still above ``tol`` after
+        row; if ``l2 < 0`` or ``tol <= 0``; if ``tol`` is below the rounding floor
+        :math:`64\varepsilon\max|F|` of the feature expectations; if ``start`` has the wrong
+        shape or makes the logits overflow; if the residual is still above ``tol`` after
         ``max_iter`` steps, or no step decreases :math:`D` any more (rounding: raise ``tol``).
 
     Notes
@@ -593,7 +613,7 @@ def maxent_fit(
     >>> maxent_predict_proba(F[0], fit.weights).round(12)
     array([0.25, 0.75])
     """
-    return _fit(*_maxent_args(F, y, l2, method, tol, max_iter), joint=False)
+    return _fit(*_maxent_args(F, y, l2, method, tol, max_iter, start), joint=False)
 
 
 def joint_maxent_fit(
@@ -603,6 +623,7 @@ def joint_maxent_fit(
     method: str = "newton",
     tol: float = 1e-10,
     max_iter: int | None = None,
+    start: ArrayLike | None = None,
 ) -> MaxentFit:
     r"""The post's joint maximum-entropy model: :math:`p(x_i, k) \propto e^{\lambda\cdot f(x_i, k)}`
     over all N K cells, with no constraint on the marginal of x.
@@ -615,7 +636,7 @@ def joint_maxent_fit(
 
     Parameters
     ----------
-    F, y, l2, method, tol, max_iter
+    F, y, l2, method, tol, max_iter, start
         As for :func:`maxent_fit`; the rows of F are the points of the domain of x.
 
     Returns
@@ -640,7 +661,7 @@ def joint_maxent_fit(
     >>> round(float(np.exp(fit.weights[0])), 10), maxent_predict_proba(F[0], fit.weights).round(10)
     (3.0, array([0.25, 0.75]))
     """
-    return _fit(*_maxent_args(F, y, l2, method, tol, max_iter), joint=True)
+    return _fit(*_maxent_args(F, y, l2, method, tol, max_iter, start), joint=True)
 
 
 def maxent_predict_proba(F: ArrayLike, weights: ArrayLike) -> NDArray[np.float64]:
