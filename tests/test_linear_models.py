@@ -497,3 +497,16 @@ def test_class_features_layout_and_errors():
         class_features([[1.0]], 0)
     with pytest.raises(TypeError, match="^n_classes:"):
         class_features([[1.0]], 2.0)
+
+
+def test_warm_start_same_optimum_fewer_steps():
+    X, y = gaussian_data(d=4, k=3, per=20, seed=15)
+    F = class_features(X, 3)
+    cold = maxent_fit(F, y, l2=0.01)
+    warm = maxent_fit(F, y, l2=0.01, start=maxent_fit(F, y, l2=0.02).weights)
+    assert np.abs(warm.weights - cold.weights).max() < 1e-8
+    assert warm.iterations < cold.iterations
+    with pytest.raises(ValueError, match="^start:"):
+        maxent_fit(F, y, start=np.zeros(3))
+    with pytest.raises(ValueError, match="^start:"):
+        maxent_fit(F, y, start=np.full(F.shape[2], 1e3))

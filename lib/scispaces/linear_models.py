@@ -491,8 +491,12 @@ def _maxent_args(F, y, l2, method, tol, max_iter, start):
         if start.shape != (F.shape[2],):
             raise ValueError(f"start: must have shape ({F.shape[2]},), one per feature")
         with np.errstate(over="ignore", invalid="ignore"):
-            if not np.isfinite(F.reshape(-1, F.shape[2]) @ start).all():
-                raise ValueError("start: the logits F . start exceed the float64 range")
+            logits = F.reshape(-1, F.shape[2]) @ start
+        if not np.all(np.abs(logits) <= 700):  # NaN fails too
+            raise ValueError(
+                "start: the logits F . start must lie in [-700, 700] (beyond, probabilities "
+                "round to 0 or 1 and the dual cannot be followed)"
+            )
     return F, labels, l2, method, tol, max_iter, start
 
 
@@ -551,7 +555,8 @@ def maxent_fit(
     max_iter : int >= 1, optional
         At most this many steps (default 100 for Newton, 10 000 for L-BFGS).
     start : array_like, shape (m,), optional
-        The multipliers to start from (default 0): a warm start, say along a path of ``l2``.
+        The multipliers to start from (default 0): a warm start, say along a path of ``l2``;
+        the logits :math:`F\cdot` ``start`` must lie in [-700, 700].
 
     Returns
     -------

@@ -96,6 +96,7 @@ def _maxent_args():
         "method": choice("newton", ("newton", "lbfgs")),
         "tol": real(1e-10, aliases=("max_iter",)),  # unreachable tol: max_iter says so
         "max_iter": count(100, supports=NONE, aliases=("tol",)),
+        "start": real_array(np.array([0.5, -0.5]), supports=NONE),
     }
 
 
