@@ -371,11 +371,26 @@ def exact_m_n(coefficients: ArrayLike) -> list[tuple[Fraction, Fraction]]:
 
 
 # ------------------------------------------------------------------------------ angles
+# Each oracle checks its input like the library does: the dimension n is a whole number from 2 to
+# the top of the float range (1.8e308), angles and cosines are finite floats. The work grows only
+# with log10(n) (the digits added), so every n in that range is supported: one value takes at
+# most a few milliseconds, angle_errors at most about 0.5 s.
 
 # Dimensions at which scispaces.angles is measured: small, moderate, and far beyond where
 # Gamma(n/2) overflows or sin(theta)^(n-2) in floats loses every digit.
 ANGLE_DIMENSIONS = (2, 3, 4, 5, 10, 100, 1000, 10**6, 10**10, 10**15, 10**30, 10**100, 10**300)
-ANGLE_FLOOR = 1e-280  # values below this are compared absolutely: relative error / this floor
+#: Values below this floor are compared absolutely, their error divided by the floor.
+ANGLE_FLOOR = 1e-280
+
+
+def _dimension(n: Any) -> float:
+    """The dimension ``n`` as a float, after checking it is one whole number >= 2."""
+    from scispaces import _checks as c
+
+    arr = c.whole_array(n, "n", minimum=2, what="the dimension")
+    if arr.ndim != 0:
+        raise ValueError(f"n: must be a single number, got an array of shape {arr.shape}")
+    return float(arr)
 
 
 def _angle_dps(n: float) -> int:
@@ -383,37 +398,73 @@ def _angle_dps(n: float) -> int:
     return 40 + int(np.log10(float(n)))
 
 
-def mp_angle_normaliser(n: float) -> float:
-    """C_n = Gamma(n/2) / (sqrt(pi) Gamma((n-1)/2)), by mpmath."""
+def _mp_normaliser(n: Any) -> Any:
+    """C_n = exp(log Gamma(n/2) - log Gamma((n-1)/2)) / sqrt(pi) at the working precision.
+
+    The log-gammas are of size n log n, so their difference keeps the digits beyond log10(n)
+    that _angle_dps adds; mpmath's gamma itself is 30 times slower at n = 1e300.
+    """
     import mpmath
 
+    log_ratio = mpmath.loggamma(n / 2) - mpmath.loggamma((n - 1) / 2)
+    return mpmath.exp(log_ratio) / mpmath.sqrt(mpmath.pi)
+
+
+def _mp_power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent`` for base in [0, 1], as exp(exponent log base) (0^0 = 1).
+
+    mpmath's ``**`` with an exponent like n = 1e300 squares a thousand times at full precision,
+    80 times slower; the logarithm's absolute error, times the exponent, is what the digits of
+    _angle_dps cover in either form.
+    """
+    import mpmath
+
+    if base == 0 or exponent == 0:
+        return mpmath.mpf(exponent == 0)
+    return mpmath.exp(exponent * mpmath.log(base))
+
+
+def mp_angle_normaliser(n: float) -> float:
+    """C_n = Gamma(n/2) / (sqrt(pi) Gamma((n-1)/2)), by mpmath; ``n`` whole, 2 <= n <= 1.8e308."""
+    import mpmath
+
+    n = _dimension(n)
     with mpmath.workdps(_angle_dps(n)):
-        n = mpmath.mpf(float(n))
-        return float(mpmath.gamma(n / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma((n - 1) / 2)))
+        return float(_mp_normaliser(mpmath.mpf(n)))
 
 
 def mp_angle_pdf(theta: float, n: float) -> float:
-    """C_n sin(theta)^(n-2) at the float ``theta`` exactly (0 outside [0, pi]), by mpmath."""
+    """C_n sin(theta)^(n-2) at the float ``theta`` exactly (0 outside [0, pi]), by mpmath.
+
+    ``theta`` any finite float, ``n`` whole, 2 <= n <= 1.8e308.
+    """
     import mpmath
 
+    from scispaces import _checks as c
+
+    theta, n = c.real_scalar(theta, "theta"), _dimension(n)
     with mpmath.workdps(_angle_dps(n)):
-        t, n = mpmath.mpf(float(theta)), mpmath.mpf(float(n))
+        t, n = mpmath.mpf(theta), mpmath.mpf(n)
         if t < 0 or t > mpmath.pi:
             return 0.0
-        c = mpmath.gamma(n / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma((n - 1) / 2))
-        return float(c * mpmath.sin(t) ** (n - 2))
+        return float(_mp_normaliser(n) * _mp_power(mpmath.sin(t), n - 2))
 
 
 def mp_cosine_pdf(t: float, n: float) -> float:
-    """C_n (1 - t^2)^((n-3)/2) at the float ``t`` exactly (0 outside (-1, 1)), by mpmath."""
+    """C_n (1 - t^2)^((n-3)/2) at the float ``t`` exactly (0 outside (-1, 1)), by mpmath.
+
+    ``t`` any finite float (inf at t = +-1 for n = 2), ``n`` whole, 2 <= n <= 1.8e308.
+    """
     import mpmath
 
+    from scispaces import _checks as c
+
+    t, n = c.real_scalar(t, "t"), _dimension(n)
     with mpmath.workdps(_angle_dps(n)):
-        t, n = mpmath.mpf(float(t)), mpmath.mpf(float(n))
+        t, n = mpmath.mpf(t), mpmath.mpf(n)
         if abs(t) >= 1:
             return float("inf") if abs(t) == 1 and n == 2 else 0.0
-        c = mpmath.gamma(n / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma((n - 1) / 2))
-        return float(c * (1 - t**2) ** ((n - 3) / 2))
+        return float(_mp_normaliser(n) * _mp_power(1 - t**2, (n - 3) / 2))
 
 
 def mp_angle_cdf(theta: float, n: float) -> float:
@@ -423,12 +474,16 @@ def mp_angle_cdf(theta: float, n: float) -> float:
     a = (n-1)/2, is F below pi/2 and 1 - F above; with log10(n) extra digits, x keeps its
     distance from 1. Since I_x(a, 1/2) = x^a 2F1(a, 1/2; a+1; x) / (a B(a, 1/2)) and that 2F1 is
     at most (1 - x)^(-1/2), T is taken as 0 where this bound is below 1e-330 (float 0), where
-    mpmath's hypergeometric series would not converge.
+    mpmath's hypergeometric series would not converge. ``theta`` any finite float, ``n`` whole,
+    2 <= n <= 1.8e308.
     """
     import mpmath
 
+    from scispaces import _checks as c
+
+    theta, n = c.real_scalar(theta, "theta"), _dimension(n)
     with mpmath.workdps(_angle_dps(n)):
-        t, n = mpmath.mpf(float(theta)), mpmath.mpf(float(n))
+        t, n = mpmath.mpf(theta), mpmath.mpf(n)
         if t <= 0 or t > mpmath.pi:
             return 0.0 if t <= 0 else 1.0
         a, x = (n - 1) / 2, mpmath.sin(t) ** 2
@@ -438,45 +493,68 @@ def mp_angle_cdf(theta: float, n: float) -> float:
 
 
 def mp_angle_variance(n: float) -> float:
-    """(1/2) psi_1(n/2), by mpmath."""
+    """(1/2) psi_1(n/2), by mpmath; ``n`` whole, 2 <= n <= 1.8e308."""
     import mpmath
 
+    n = _dimension(n)
     with mpmath.workdps(40):
-        return float(mpmath.psi(1, mpmath.mpf(float(n)) / 2) / 2)
+        return float(mpmath.psi(1, mpmath.mpf(n) / 2) / 2)
 
 
 def angle_grid(n: float) -> NDArray[np.float64]:
-    """The angles at which scispaces.angles is measured in dimension ``n``.
+    """The angles at which scispaces.angles is measured in dimension ``n`` (whole, >= 2).
 
     65 evenly spaced angles in [0, pi]; 30 tail angles 10^-300 ... 1 from either end; and
-    pi/2 + z / sqrt(n) for 20 values |z| from 1e-4 (F within 1e-5 of 1/2) to 36 (F near 1e-280
+    pi/2 + z / sqrt(n) for 20 values ``|z|`` from 1e-4 (F within 1e-5 of 1/2) to 36 (F near 1e-280
     for large n).
     """
+    n = _dimension(n)
     ends = np.geomspace(1e-300, 1, 30)
     z = np.array([1e-4, 1e-2, 0.1, 0.5, 1, 2, 4, 8, 16, 36])
-    middle = np.pi / 2 + np.concatenate([-z, z]) / np.sqrt(float(n))
+    middle = np.pi / 2 + np.concatenate([-z, z]) / np.sqrt(n)
     grid = np.concatenate([np.linspace(0, np.pi, 65), ends, np.pi - ends, middle])
     return np.unique(grid[(grid >= 0) & (grid <= np.pi)])
 
 
 _ANGLE_REFERENCES = {
-    "angle_normaliser": mp_angle_normaliser,
-    "angle_pdf": mp_angle_pdf,
-    "cosine_pdf": mp_cosine_pdf,
-    "angle_cdf": mp_angle_cdf,
-    "angle_variance": mp_angle_variance,
+    "angle_normaliser": (mp_angle_normaliser, ("n",)),
+    "angle_pdf": (mp_angle_pdf, ("theta", "n")),
+    "cosine_pdf": (mp_cosine_pdf, ("t", "n")),
+    "angle_cdf": (mp_angle_cdf, ("theta", "n")),
+    "angle_variance": (mp_angle_variance, ("n",)),
 }
+
+
+def _angle_name(name: Any, names: Iterable[str]) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str, got {type(name).__name__}")
+    if name not in names:
+        raise ValueError(f"name: must be one of {', '.join(names)}, got {name!r}")
+    return name
 
 
 def angle_reference(name: str, *args: ArrayLike) -> NDArray[np.float64]:
     """mpmath's value of ``scispaces.angles.<name>`` at every point of the broadcast ``args``.
 
     The arguments are taken as the float64 values the library sees (``(theta, n)``, ``(t, n)``
-    or ``(n,)``, as in the library's signature).
+    or ``(n,)``, as in the library's signature); errors name them so. Every ``n`` is whole,
+    2 <= n <= 1.8e308; empty arrays give an empty result.
     """
-    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+    from scispaces import _checks as c
+
+    fn, params = _ANGLE_REFERENCES[_angle_name(name, _ANGLE_REFERENCES)]
+    if len(args) != len(params):
+        raise TypeError(
+            f"name, args: {name} takes {len(params)} arguments ({', '.join(params)}), "
+            f"got {len(args)}"
+        )
+    arrays = {
+        p: c.whole_array(a, p, minimum=2, what="the dimension") if p == "n" else c.real_array(a, p)
+        for p, a in zip(params, args, strict=True)
+    }
+    arrays = c.broadcast(**arrays)
     points = zip(*(a.ravel() for a in arrays), strict=True)
-    values = [_ANGLE_REFERENCES[name](*point) for point in points]
+    values = [fn(*point) for point in points]
     return np.array(values, dtype=np.float64).reshape(arrays[0].shape)
 
 
@@ -484,11 +562,13 @@ def angle_errors(name: str, n: float) -> NDArray[np.float64]:
     """Relative errors of ``scispaces.angles.<name>`` on :func:`angle_grid` against mpmath.
 
     ``name`` is ``angle_pdf``, ``angle_cdf`` (at the angles) or ``cosine_pdf`` (at their
-    cosines, so t runs from -1 to 1 and near 0 as finely as theta near pi/2). Values below
-    :data:`ANGLE_FLOOR` are measured against that floor instead of themselves.
+    cosines, so t runs from -1 to 1 and near 0 as finely as theta near pi/2); ``n`` is whole,
+    2 <= n <= 1.8e308. Values below :data:`ANGLE_FLOOR` are measured against that floor instead
+    of themselves.
     """
     from scispaces import angles
 
+    name = _angle_name(name, ("angle_pdf", "angle_cdf", "cosine_pdf"))
     x = angle_grid(n)
     if name == "cosine_pdf":
         x = np.unique(np.cos(x))
@@ -499,6 +579,46 @@ def angle_errors(name: str, n: float) -> NDArray[np.float64]:
 
 
 # ------------------------------------------------------------------------------ pgf
+# Each oracle checks its input like the library does and refuses, with the range stated, the
+# inputs whose work would grow past a second or two: sums whose number of terms grows with lam
+# (mp_binomial_poisson_tv, poisson_limit_constant, mp_aliased_poisson) and sample sizes.
+
+TV_MAX_LAM = 2e6  # mp_binomial_poisson_tv: 24 sqrt(lam) + 80 terms, 1-2 s (the library's limit)
+LIMIT_MAX_LAM = 1e3  # poisson_limit_constant: lam + 12 sqrt(lam) + 40 terms, each from k!
+ALIAS_MAX_TERMS = 5_000  # mp_aliased_poisson: mpmath pmfs in the sum (about 0.2 ms each)
+SAMPLE_MAX = 10**6  # pmf_sample: points drawn (0.5 s)
+ACCURACY_MAX = 2_000  # pmf_accuracy: points, each two mpmath pmfs (1.3 s)
+SD_GRID_MAX_REACH = 10_000  # sd_grid: standard deviations each side
+
+
+def _mp_real(x: Any, name: str) -> Any:
+    """``x`` as an mpmath number after the shared checks (an mpf from mp_values is kept as it is)."""
+    import mpmath
+
+    from scispaces import _checks as c
+
+    if not isinstance(x, mpmath.mpf):
+        return mpmath.mpf(c.real_scalar(x, name))
+    if not mpmath.isfinite(x):
+        raise ValueError(f"{name}: must be finite (no NaN or inf)")
+    return mpmath.mpf(x)
+
+
+def _mp_whole(x: Any, name: str, minimum: int = 0) -> Any:
+    """``x`` as an mpmath number, after checking it is one whole number >= ``minimum``."""
+    import mpmath
+
+    x = _mp_real(x, name)
+    if x < minimum or x != mpmath.floor(x):
+        raise ValueError(f"{name}: must be a whole number >= {minimum}")
+    return x
+
+
+def _mp_positive(x: Any, name: str) -> Any:
+    x = _mp_real(x, name)
+    if x <= 0:
+        raise ValueError(f"{name}: must be > 0")
+    return x
 
 
 def _mp_digits(x: Any) -> int:
@@ -512,11 +632,14 @@ def mp_binomial_pmf(k: Any, n: Any, p: Any) -> Any:
     """``C(n, k) p^k (1 - p)^(n - k)`` in mpmath, the float ``p`` taken exactly (for mp_values).
 
     Works with ``log10 n`` extra digits, so the log-gamma differences inside ``binomial`` keep
-    the working precision up to n = 1.8e308.
+    the working precision up to n = 1.8e308. ``k``, ``n`` whole >= 0 (0 for k > n), ``p`` in
+    [0, 1]; floats or mpmath numbers.
     """
     import mpmath
 
-    k, n, p = (mpmath.mpf(v) for v in (k, n, p))
+    k, n, p = _mp_whole(k, "k"), _mp_whole(n, "n"), _mp_real(p, "p")
+    if not 0 <= p <= 1:
+        raise ValueError("p: must lie in [0, 1]")
     if k > n:
         return mpmath.mpf(0)
     with mpmath.extradps(_mp_digits(n)):
@@ -524,10 +647,13 @@ def mp_binomial_pmf(k: Any, n: Any, p: Any) -> Any:
 
 
 def mp_poisson_pmf(k: Any, lam: Any) -> Any:
-    """``e^-lam lam^k / k!`` in mpmath, the float ``lam`` taken exactly (for mp_values)."""
+    """``e^-lam lam^k / k!`` in mpmath, the float ``lam`` taken exactly (for mp_values).
+
+    ``k`` whole >= 0, ``lam`` > 0; floats or mpmath numbers.
+    """
     import mpmath
 
-    k, lam = mpmath.mpf(k), mpmath.mpf(lam)
+    k, lam = _mp_whole(k, "k"), _mp_positive(lam, "lam")
     with mpmath.extradps(_mp_digits(max(k, lam))):
         return +mpmath.exp(k * mpmath.log(lam) - lam - mpmath.loggamma(k + 1))
 
@@ -538,12 +664,18 @@ def mp_binomial_poisson_tv(n: Any, lam: Any) -> float:
     The two pmfs differ by a relative 1/n, so the subtraction needs those extra digits. The sum
     runs over k within lam -+ (12 sqrt(lam) + 40), outside which both laws hold < 1e-25 (both have
     mean lam and variance <= lam); it starts from the exact pmfs at the window's first k and
-    steps with b_(k+1)/b_k = (n - k) p / ((k + 1)(1 - p)) and pi_(k+1)/pi_k = lam/(k + 1).
+    steps with ``b_(k+1)/b_k = (n - k) p / ((k + 1)(1 - p))`` and ``pi_(k+1)/pi_k = lam/(k + 1)``.
+    ``n`` whole >= 1 (up to 1.8e308), 0 < lam <= min(n, :data:`TV_MAX_LAM`).
     """
     import mpmath
 
-    with mpmath.workdps(40 + _mp_digits(max(float(n), float(lam)))):
-        lam, n = mpmath.mpf(float(lam)), mpmath.mpf(float(n))
+    n, lam = float(_mp_whole(n, "n", minimum=1)), float(_mp_positive(lam, "lam"))
+    if lam > n:
+        raise ValueError("n, lam: n must be >= lam, so that p = lam/n is a probability")
+    if lam > TV_MAX_LAM:
+        raise ValueError(f"lam: at most {TV_MAX_LAM:g} (the sum has 24 sqrt(lam) + 80 terms)")
+    with mpmath.workdps(40 + _mp_digits(max(n, lam))):
+        lam, n = mpmath.mpf(lam), mpmath.mpf(n)
         p = lam / n
         reach = 12 * mpmath.sqrt(lam) + 40
         first, last = max(0, int(lam - reach)), int(lam + reach)
@@ -559,14 +691,21 @@ def mp_binomial_poisson_tv(n: Any, lam: Any) -> float:
 
 
 def poisson_limit_constant(lam: float) -> float:
-    """``(lam^2/4) sum_k |pi_k - 2 pi_(k-1) + pi_(k-2)|`` (pi_-1 = pi_-2 = 0) at 40 digits.
+    """``(lam^2/4) sum_k |pi_k - 2 pi_(k-1) + pi_(k-2)|`` (``pi_-1 = pi_-2 = 0``) at 40 digits.
 
     The constant that n d_TV(Bin(n, lam/n), Poi(lam)) approaches in the chapter's 1/n expansion.
+    ``lam`` in (0, :data:`LIMIT_MAX_LAM`] (the sum has lam + 12 sqrt(lam) + 40 terms); below
+    about 1e-162 the constant, about lam^2, rounds to 0.
     """
     import mpmath
 
+    from scispaces import _checks as c
+
+    lam = c.real_scalar(lam, "lam")
+    if not 0 < lam <= LIMIT_MAX_LAM:
+        raise ValueError(f"lam: must lie in (0, {LIMIT_MAX_LAM:g}]")
     with mpmath.workdps(40):
-        lm = mpmath.mpf(float(lam))
+        lm = mpmath.mpf(lam)
         top = int(lm + 12 * mpmath.sqrt(lm) + 40)
         pi = [mpmath.mpf(0), mpmath.mpf(0)]
         pi += [mpmath.exp(-lm) * lm**k / mpmath.factorial(k) for k in range(top)]
@@ -575,7 +714,25 @@ def poisson_limit_constant(lam: float) -> float:
 
 
 def sd_grid(mean: float, sd: float, top: float, reach: int = 35) -> NDArray[np.int64]:
-    """Whole k at ``mean + z sd`` for z = -reach..reach, and k = 0..3, clipped to [0, top]."""
+    """Whole k at ``mean + z sd`` for z = -reach..reach, and k = 0..3, clipped to [0, top].
+
+    ``sd`` >= 0, ``top`` >= 0 (inf for no limit), ``reach`` in [0, :data:`SD_GRID_MAX_REACH`];
+    ``|mean| + reach sd`` below 2^53, where whole numbers are exact in float64.
+    """
+    from scispaces import _checks as c
+
+    mean, sd = c.real_scalar(mean, "mean"), c.real_scalar(sd, "sd")
+    if not (isinstance(top, float | np.floating) and top == math.inf):
+        top = c.real_scalar(top, "top")
+    reach = c.count(reach, "reach", minimum=0)
+    if sd < 0:
+        raise ValueError("sd: must be >= 0")
+    if top < 0:
+        raise ValueError("top: must be >= 0")
+    if reach > SD_GRID_MAX_REACH:
+        raise ValueError(f"reach: at most {SD_GRID_MAX_REACH}, got {reach}")
+    if not abs(mean) + reach * sd < 2.0**53:
+        raise ValueError("mean, sd, reach: |mean| + reach sd must be below 2^53")
     ks = {int(round(mean + z * sd)) for z in range(-reach, reach + 1)} | {0, 1, 2, 3}
     return np.array(sorted(k for k in ks if 0 <= k <= top), dtype=np.int64)
 
@@ -585,8 +742,14 @@ def pmf_sample(size: int, seed: int = 1) -> dict[str, NDArray[np.float64]]:
 
     Binomial: n uniform in [1, 1e6), k uniform in [0, n], p uniform in [0.01, 0.99] (mostly far
     tails). Poisson: lam uniform in [0.1, 1e4], k a Gamma(lam) draw rounded down (the bulk).
+    ``size`` in [1, :data:`SAMPLE_MAX`]; ``seed`` an integer >= 0, a Generator or None.
     """
-    rng = np.random.default_rng(seed)
+    from scispaces import _checks as c
+
+    size = c.count(size, "size")
+    if size > SAMPLE_MAX:
+        raise ValueError(f"size: at most {SAMPLE_MAX}, got {size}")
+    rng = c.generator(seed)
     n = rng.integers(1, 10**6, size).astype(float)
     k = np.floor(rng.uniform(0, 1, size) * (n + 1))
     p = rng.uniform(0.01, 0.99, size)
@@ -602,15 +765,36 @@ def pmf_accuracy(
 ) -> dict[str, float]:
     """Largest relative errors of two pmf implementations on :func:`pmf_sample` (seed 1).
 
-    ``binomial(k, n, p)`` and ``poisson(k, lam)`` are vectorised; results whose exact value is
-    below ``floor`` are left out (relative accuracy is not promised there).
+    ``binomial(k, n, p)`` and ``poisson(k, lam)`` are vectorised and must return finite numbers
+    of the arguments' shape; results whose exact value is below ``floor`` (in [0, 1)) are left
+    out (relative accuracy is not promised there). ``size`` in [1, :data:`ACCURACY_MAX`].
     """
+    from scispaces import _checks as c
+
+    c.function(binomial, "binomial")
+    c.function(poisson, "poisson")
+    size = c.count(size, "size")
+    if size > ACCURACY_MAX:
+        raise ValueError(f"size: at most {ACCURACY_MAX} (each point is an mpmath evaluation)")
+    floor = c.real_scalar(floor, "floor")
+    if not 0 <= floor < 1:
+        raise ValueError("floor: must lie in [0, 1)")
     s = pmf_sample(size)
-    want_b = mp_values(mp_binomial_pmf, zip(s["k"], s["n"], s["p"], strict=True))
-    want_p = mp_values(mp_poisson_pmf, zip(s["kp"], s["lam"], strict=True))
-    err_b = relative_errors(binomial(s["k"], s["n"], s["p"]), want_b)[want_b > floor]
-    err_p = relative_errors(poisson(s["kp"], s["lam"]), want_p)[want_p > floor]
-    return {"binomial": float(err_b.max()), "poisson": float(err_p.max())}
+    want = {
+        "binomial": mp_values(mp_binomial_pmf, zip(s["k"], s["n"], s["p"], strict=True)),
+        "poisson": mp_values(mp_poisson_pmf, zip(s["kp"], s["lam"], strict=True)),
+    }
+    got = {"binomial": binomial(s["k"], s["n"], s["p"]), "poisson": poisson(s["kp"], s["lam"])}
+    worst = {}
+    for name, values in got.items():
+        values = c.real_array(values, name)
+        if values.shape != (size,):
+            raise ValueError(f"{name}: returned shape {values.shape} for {size} arguments")
+        kept = want[name] > floor
+        if not kept.any():
+            raise ValueError(f"size, floor: no exact {name} value of the sample exceeds floor")
+        worst[name] = float(relative_errors(values, want[name])[kept].max())
+    return worst
 
 
 def mp_elementwise(
@@ -619,42 +803,84 @@ def mp_elementwise(
     """``fn`` by mpmath at every element of the broadcast float64 arrays (e.g. ``mp_poisson_pmf``).
 
     For checks of vectorised functions: the arguments are converted to float64 as the library
-    converts them, and the result has their broadcast shape.
+    converts them (finite reals; errors name ``arrays[i]``), and the result has their broadcast
+    shape (empty arrays give an empty result). ``dps`` as in :func:`mp_values`.
     """
-    arrs = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arrays))
+    from scispaces import _checks as c
+
+    function(fn, "fn")
+    if not arrays:
+        raise TypeError("arrays: give at least one array of arguments")
+    named = {f"arrays[{i}]": a for i, a in enumerate(arrays)}
+    arrs = c.broadcast(**{name: c.real_array(a, name) for name, a in named.items()})
     flat = zip(*(a.ravel() for a in arrs), strict=True)
     return mp_values(fn, flat, dps).reshape(arrs[0].shape)
 
 
 def tv_reference(p: ArrayLike, q: ArrayLike) -> NDArray[np.float64] | float:
-    """``1/2 sum_k |p_k - q_k|`` with zero padding and broadcast leading axes, summed exactly."""
-    import math
+    """``1/2 sum_k |p_k - q_k|`` with zero padding and broadcast leading axes, summed exactly.
 
-    a, b = (np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in (p, q))
+    ``p`` and ``q`` hold finite reals, at least one along the last axis; a sum beyond the float64
+    range is refused.
+    """
+    from scispaces import _checks as c
+
+    a, b = (np.atleast_1d(c.real_array(x, name)) for x, name in ((p, "p"), (q, "q")))
+    for x, name in ((a, "p"), (b, "q")):
+        if x.shape[-1] == 0:
+            raise ValueError(f"{name}: must hold at least one value along the last axis")
     width = max(a.shape[-1], b.shape[-1])
     a = np.concatenate([a, np.zeros((*a.shape[:-1], width - a.shape[-1]))], axis=-1)
     b = np.concatenate([b, np.zeros((*b.shape[:-1], width - b.shape[-1]))], axis=-1)
-    a, b = np.broadcast_arrays(a, b)
-    diff = np.abs(a - b).reshape(-1, width)  # exact: Sterbenz or no cancellation to worry about
-    out = np.array([0.5 * math.fsum(row) for row in diff]).reshape(a.shape[:-1])
+    a, b = c.broadcast(p=a, q=b)
+    with np.errstate(over="ignore"):
+        diff = np.abs(a - b).reshape(-1, width)  # exact: Sterbenz or no cancellation to worry about
+    try:
+        out = np.array([0.5 * math.fsum(row) for row in diff]).reshape(a.shape[:-1])
+    except OverflowError:  # fsum's total passed the float64 range
+        out = np.array(math.inf)
+    if not np.isfinite(out).all():
+        raise ValueError("p, q: the sum of |p_k - q_k| exceeds the float64 range")
     return float(out) if out.ndim == 0 else out
 
 
 def mp_aliased_poisson(lam: float, k_max: int, radius: float, nodes: int) -> NDArray[np.float64]:
     """``sum_(m >= 0) pi_(k + m N) r^(m N)`` for k = 0..k_max: what the trapezoid rule on N nodes
-    of the circle |z| = r returns for the Poisson PGF (coefficients past lam + 60 sqrt(lam) + 200,
-    below 1e-100, are taken as 0)."""
-    import math
+    of the circle ``|z| = r`` returns for the Poisson PGF (coefficients past lam + 60 sqrt(lam) + 200,
+    below 1e-100, are taken as 0).
 
+    ``lam`` > 0, ``radius`` in (0, 1], ``nodes`` > ``k_max`` >= 0 (the rule gives N
+    coefficients), ``k_max`` < 2^24, and at most :data:`ALIAS_MAX_TERMS` terms in all.
+    """
     import mpmath
 
+    from scispaces import _checks as c
+
+    lam, r = c.real_scalar(lam, "lam"), c.real_scalar(radius, "radius")
+    k_max, nodes = c.count(k_max, "k_max", minimum=0), c.count(nodes, "nodes")
+    if lam <= 0:
+        raise ValueError("lam: must be > 0")
+    if not 0 < r <= 1:
+        raise ValueError("radius: must lie in (0, 1]")
+    if k_max >= 1 << 24:
+        raise ValueError(f"k_max: must be < 2^24, got {k_max}")
+    if nodes <= k_max:
+        raise ValueError("k_max, nodes: nodes must be > k_max (N nodes give N coefficients)")
     top = int(lam + 60 * math.sqrt(lam) + 200)
+    last = min(k_max, top)
+    q, s = divmod(top, nodes)
+    terms = (last + 1) * (q + 1) - max(0, last - s)  # sum over k <= last of (top - k)//N + 1
+    if terms > ALIAS_MAX_TERMS:
+        raise ValueError(
+            f"lam, k_max, nodes: the sum has {terms} terms, at most {ALIAS_MAX_TERMS} are allowed"
+        )
     out = np.zeros(k_max + 1)
     with mpmath.workdps(40):
-        r_n = mpmath.mpf(float(radius)) ** nodes
-        for k in range(min(k_max, top) + 1):
+        r_n = mpmath.mpf(r) ** nodes
+        for k in range(last + 1):
             terms = [
-                mp_poisson_pmf(k + m * nodes, lam) * r_n**m for m in range((top - k) // nodes + 1)
+                mp_poisson_pmf(mpmath.mpf(k + m * nodes), lam) * r_n**m
+                for m in range((top - k) // nodes + 1)
             ]
             out[k] = float(mpmath.fsum(terms))
     return out
