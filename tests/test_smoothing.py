@@ -160,6 +160,14 @@ def test_smooth_against_quad(kernel):
     np.testing.assert_allclose(smooth(f, x, 0.6, kernel, breaks=[1.0]), want, rtol=1e-10)
 
 
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_features_narrower_than_the_kernel(kernel):
+    # a bump of width 1 under a kernel of width 10: documented 2e-9 at worst (logistic)
+    bump = lambda y: np.exp(-y * y / 2)  # noqa: E731
+    want = quad_convolution(lambda y: math.exp(-y * y / 2), 0.0, 10.0, kernel)
+    assert smooth(bump, 0.0, 10.0, kernel) == pytest.approx(float(want), rel=4e-9)
+
+
 def test_smooth_without_breaks_is_less_accurate():
     x = np.linspace(-3, 3, 25)
     err = np.max(np.abs(smooth(relu, x, 1.0) - smooth_relu(x, 1.0)))
@@ -341,8 +349,9 @@ def test_fit_is_deterministic():
         (lambda: smooth(np.cos, 0.0, 1.0, breaks=[np.inf]), "breaks"),
         (lambda: smooth_relu(0.0, 0.0), "width"),
         (lambda: smooth_step(0.0, 1.0, "Gaussian"), "kernel"),
-        (lambda: smooth_floor(0.0, 1.0, lo=3, hi=3), "hi"),
-        (lambda: smooth_floor(0.0, 1.0, lo=0, hi=2**21), "hi"),
+        (lambda: smooth_floor(0.0, 1.0, lo=3, hi=3), "lo, hi"),
+        (lambda: smooth_floor(0.0, 1.0, lo=0, hi=2**21), "lo, hi"),
+        (lambda: smooth_floor(0.0, 1.0, lo=0, hi=2**60), "hi"),
         (lambda: fourier_pdf(0.0, [0.0, 0.0]), "a"),
         (lambda: fourier_pdf(0.0, []), "a"),
         (lambda: fourier_pdf(0.0, [[1.0]]), "a"),
@@ -351,11 +360,14 @@ def test_fit_is_deterministic():
         (lambda: fourier_ppf(0.0, [1.0]), "u"),
         (lambda: fourier_ppf(1.0, [1.0]), "u"),
         (lambda: fourier_sample([1.0], size=-1), "size"),
+        (lambda: fourier_sample([1.0], size=2**40), "size"),
+        (lambda: fourier_fit([1.0, 2.0], 2**20), "order"),
         (lambda: fourier_fit([], 4), "samples"),
         (lambda: fourier_fit([1.0, 1.0, 1.0], 4), "samples"),
         (lambda: fourier_fit([1.0, np.inf], 4), "samples"),
         (lambda: fourier_fit([1.0, 2.0], 0), "order"),
         (lambda: fourier_fit([1.0, 2.0], 3, reg=-1.0), "reg"),
+        (lambda: fourier_fit([1.0, 2.0], 3, reg=1e4), "reg"),
     ],
 )
 def test_bad_values_are_refused_by_name(call, name):

@@ -2465,12 +2465,20 @@ def gibbs_mean(
     _finite_or_refuse(mean, "f", "the mean")
     return float(mean)
 
+
 # ------------------------------------------------------------------------------ smoothing
 # Oracles for scispaces.smoothing: the convolution by scipy.integrate.quad on the kernel's own
 # terms (split where f breaks), the closed forms from their definitions in mpmath, and the
 # Fourier density's pdf, log-pdf and CDF in mpmath, the CDF by quadrature of the density.
 
 SMOOTHING_KERNELS = ("gaussian", "logistic", "cauchy")
+_SMOOTHING_DPS = 100  # the smoothing oracles' largest precision: seconds per call beyond
+
+
+def _smoothing_dps(dps: Any) -> int:
+    if count(dps, "dps", minimum=20) > _SMOOTHING_DPS:
+        raise ValueError(f"dps: at most {_SMOOTHING_DPS} digits, got {dps}")
+    return int(dps)
 
 
 def _smoothing_kernel(kernel: Any) -> str:
@@ -2479,6 +2487,12 @@ def _smoothing_kernel(kernel: Any) -> str:
     if kernel not in SMOOTHING_KERNELS:
         raise ValueError(f"kernel: must be one of {', '.join(SMOOTHING_KERNELS)}, got {kernel!r}")
     return kernel
+
+
+def _shifted(x: float, w: float, t: float) -> float:
+    """x - w t, +-inf where it leaves the float range (the kernel there is negligible)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.float64(x) - np.float64(w) * np.float64(t))
 
 
 def _kernel_density(kernel: str, t: float) -> float:
@@ -2499,10 +2513,11 @@ def quad_convolution(
     breaks: ArrayLike = (),
 ) -> NDArray[np.float64]:
     """``int f(y) phi_w(x - y) dy`` for each x by ``scipy.integrate.quad`` (QUADPACK), in the
-    kernel's variable t = (x - y)/w, split at the breaks of f, with relative tolerance 1e-12.
+    kernel's variable t = (x - y)/w, split at 0 and at the breaks of f within |t| <= 1e4, with
+    relative tolerance 1e-12; 0 < width <= 1e6.
 
     ``f`` takes and returns one float. Refuses a divergent integral: QUADPACK's warning (an
-    integrand it cannot integrate) becomes a ValueError naming the kernel.
+    integrand it cannot integrate) becomes a ValueError naming f and the kernel.
     """
     import warnings
 
@@ -2512,13 +2527,28 @@ def quad_convolution(
     kernel = _smoothing_kernel(kernel)
     xs = real_array(x, "x")
     w = real_array(width, "width")
-    if w.ndim != 0 or not w > 0:
-        raise ValueError("width: must be one number > 0")
+    if w.ndim != 0 or not 0 < w <= 1e6:
+        raise ValueError("width: must be one number in (0, 1e6]")
     w = float(w)
-    cuts = np.sort(real_array(breaks, "breaks").ravel())
+
+    def value(y: float) -> float:
+        v = f(y)
+        if v is None or isinstance(v, str | bytes) or np.iscomplexobj(v):
+            raise TypeError(f"f: must return one real number, got {type(v).__name__}")
+        v = np.asarray(v, dtype=float)
+        if v.shape != ():
+            raise ValueError(f"f: must return one number, got shape {v.shape}")
+        if not np.isfinite(v):
+            raise ValueError(f"f: returned {float(v)} at y = {y!r}")
+        return float(v)
+
+    cuts = real_array(breaks, "breaks").ravel()
     out = []
     for xv in xs.ravel():
-        points = [-np.inf, *sorted((xv - cuts) / w), np.inf]
+        with np.errstate(over="ignore"):
+            t = (xv - cuts) / w
+        inner = t[np.abs(t) <= 1e4]  # farther breaks only split a tail QUADPACK handles whole
+        points = [-np.inf, *sorted({0.0, *inner.tolist()}), np.inf]
         total = 0.0
         for lo, hi in zip(points[:-1], points[1:], strict=True):
             if lo == hi:
@@ -2527,7 +2557,7 @@ def quad_convolution(
                 warnings.simplefilter("error", integrate.IntegrationWarning)
                 try:
                     piece, _ = integrate.quad(
-                        lambda t, xv=xv: float(f(xv - w * t)) * _kernel_density(kernel, t),
+                        lambda t, xv=xv: value(_shifted(xv, w, t)) * _kernel_density(kernel, t),
                         lo,
                         hi,
                         epsabs=0.0,
@@ -2535,7 +2565,9 @@ def quad_convolution(
                         limit=500,
                     )
                 except integrate.IntegrationWarning as exc:
-                    raise ValueError(f"kernel: quad cannot integrate f against it ({exc})") from exc
+                    raise ValueError(
+                        f"f, kernel: quad cannot integrate f against it ({exc})"
+                    ) from exc
             total += piece
         out.append(total)
     return np.array(out, dtype=np.float64).reshape(xs.shape)
@@ -2552,11 +2584,18 @@ def _mp_kernel_cdf(kernel: str, z: Any) -> Any:
 
 
 def mp_smoothed(
-    name: str, x: ArrayLike, width: Any, kernel: str, lo: int = -6, hi: int = 10, dps: int = 40
+    name: str,
+    x: ArrayLike,
+    width: ArrayLike,
+    kernel: str,
+    lo: int = -6,
+    hi: int = 10,
+    dps: int = 40,
 ) -> NDArray[np.float64]:
     """The closed forms of the smoothed ReLU, step and clipped floor in mpmath at ``dps`` digits,
     from their definitions: ReLU ``w (phi(z) + z Phi(z))`` (Gaussian) or ``w log(1 + e^z)``
-    (logistic); step ``Phi(z)``; floor ``lo + sum_{lo < n <= hi} Phi((x - n)/w)``; z = x/w."""
+    (logistic); step ``Phi(z)``; floor ``lo + sum_{lo < n <= hi} Phi((x - n)/w)``; z = x/w, with
+    x and width broadcast. A Gaussian tail beyond z = -40 is below the float range: 0."""
     import mpmath
 
     if name not in ("relu", "step", "floor"):
@@ -2564,28 +2603,29 @@ def mp_smoothed(
     kernel = _smoothing_kernel(kernel)
     if name == "relu" and kernel == "cauchy":
         raise ValueError("kernel: the Cauchy kernel's convolution with ReLU diverges")
-    xs = real_array(x, "x")
-    w = real_array(width, "width")
-    if w.ndim != 0 or not w > 0:
-        raise ValueError("width: must be one number > 0")
+    xs, ws = broadcast(x=real_array(x, "x"), width=real_array(width, "width"))
+    if np.any(ws <= 0):
+        raise ValueError("width: must be > 0")
     lo, hi = count(lo, "lo", minimum=-(2**53)), count(hi, "hi", minimum=-(2**53))
     if name == "floor" and not 0 < hi - lo <= 10_000:
-        raise ValueError("hi: must exceed lo by 1 to 10 000")
+        raise ValueError("lo, hi: hi must exceed lo by 1 to 10 000")
     out = []
-    with mpmath.workdps(count(dps, "dps", minimum=20)):
-        wm = mpmath.mpf(float(w))
-        for xv in xs.ravel():
-            xm = mpmath.mpf(float(xv))
+    with mpmath.workdps(_smoothing_dps(dps)):
+        for xv, wv in zip(xs.ravel(), ws.ravel(), strict=True):
+            xm, wm = mpmath.mpf(float(xv)), mpmath.mpf(float(wv))
             z = xm / wm
-            if name == "relu" and kernel == "gaussian":
+            if kernel == "gaussian" and name != "floor" and z < -40:
+                value = 0
+            elif name == "relu" and kernel == "gaussian":
                 value = wm * (mpmath.npdf(z) + z * mpmath.ncdf(z))
             elif name == "relu":
                 value = wm * mpmath.log1p(mpmath.exp(z))
             elif name == "step":
                 value = _mp_kernel_cdf(kernel, z)
             else:
+                low = -50 if kernel == "gaussian" else -mpmath.inf  # ncdf(-50) < 1e-540
                 value = lo + mpmath.fsum(
-                    _mp_kernel_cdf(kernel, (xm - n) / wm) for n in range(lo + 1, hi + 1)
+                    _mp_kernel_cdf(kernel, max((xm - n) / wm, low)) for n in range(lo + 1, hi + 1)
                 )
             out.append(float(value))
     return np.array(out, dtype=np.float64).reshape(xs.shape)
@@ -2610,7 +2650,7 @@ def mp_fourier(
     if m.ndim != 0 or s.ndim != 0 or not s > 0:
         raise ValueError("mu, sigma: must be single numbers with sigma > 0")
     out = []
-    with mpmath.workdps(count(dps, "dps", minimum=20)):
+    with mpmath.workdps(_smoothing_dps(dps)):
         ak = [mpmath.mpc(complex(v)) for v in coef]
         norm = 2 * mpmath.fsum(abs(v) ** 2 for v in ak)
         sm = mpmath.mpf(float(s))
