@@ -13,6 +13,7 @@ One module per result, each derived in a chapter of the book:
 - :mod:`scispaces.losses`  -- binary losses and their gradients in log-sigmoid form; EXACT's toy optimum.
 - :mod:`scispaces.dynamics` -- heavy ball and Nesterov as discretised dynamics; their temperature.
 - :mod:`scispaces.linear_models` -- closed-form LDA; maximum-entropy (log-linear) models by Newton on the dual.
+- :mod:`scispaces.smoothing` -- smoothing by an approximate delta; non-negative Fourier-series densities.
 """
 
 __version__ = "0.1.0"
