@@ -1932,13 +1932,13 @@ def _class_labels(y: Any, n: int, k: int | None = None) -> NDArray[np.int64]:
 def sample_population(
     pop: dict[str, Any], counts: ArrayLike, seed: int = 0
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y); at most 1e7."""
+    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y); N d <= 1e8."""
     from scispaces._checks import generator, whole_array
 
     family, d, k = _population(pop)
     n = whole_array(counts, "counts", minimum=0, what="each count")
-    if n.shape != (k,) or n.sum() > 10**7 / d:
-        raise ValueError(f"counts: must be {k} whole numbers (one per class), sum * d <= 1e7")
+    if n.shape != (k,) or n.sum() > 10**8 / d:
+        raise ValueError(f"counts: must be {k} whole numbers (one per class), sum * d <= 1e8")
     rng = generator(seed)
     y = np.repeat(np.arange(k), n.astype(np.int64))
     if family == "gaussian":
