@@ -2669,3 +2669,302 @@ def mp_fourier(
                 value = mpmath.log(value) if name == "logpdf" else value
             out.append(float(value))
     return np.array(out, dtype=np.float64).reshape(ys.shape)
+
+
+# ------------------------------------------------------------------------------ simplex
+# Exact and high-precision values of scispaces.simplex along the last axis of float inputs,
+# the post's reference code (kexue.fm/archives/10145 and 9085) as baselines, and the ulp measure.
+
+
+def _simplex_rows(x: ArrayLike, name: str = "x") -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``x`` checked (finite reals, a non-empty last axis) and its rows (m, n)."""
+    arr = real_array(x, name)
+    if arr.ndim == 0 or arr.shape[-1] == 0:
+        raise ValueError(f"{name}: must be an array with a non-empty last axis")
+    return arr, arr.reshape(-1, arr.shape[-1])
+
+
+def _simplex_digits(dps: Any) -> int:
+    """mpmath's working precision: a whole number of digits in [20, 1000] (a float64 needs 17)."""
+    dps = count(dps, "dps", minimum=20)
+    if dps > 1000:
+        raise ValueError(f"dps: must lie in [20, 1000], got {dps}")
+    return dps
+
+
+def _mpf(v: Any) -> Any:
+    """A Fraction, float or mpf as an mpf at the working precision."""
+    import mpmath
+
+    if isinstance(v, Fraction):
+        return mpmath.mpf(v.numerator) / v.denominator
+    return mpmath.mpf(v)
+
+
+def exact_sparsemax(x: ArrayLike) -> NDArray[np.object_]:
+    """sparsemax along the last axis, in exact rational arithmetic (``Fraction`` entries).
+
+    The support is the largest k with 1 + k z_(k) > z_(1) + ... + z_(k) (z sorted descending),
+    and tau = (z_(1) + ... + z_(k) - 1) / k; every float is a rational, so this is exact.
+    """
+    arr, rows = _simplex_rows(x)
+    out = np.empty(rows.shape, dtype=object)
+    for r, row in enumerate(rows.tolist()):
+        z = [Fraction(v) for v in row]
+        total, best, k = Fraction(0), Fraction(0), 0
+        for j, v in enumerate(sorted(z, reverse=True), start=1):
+            total += v
+            if 1 + j * v > total:
+                best, k = total, j
+        tau = (best - 1) / k
+        out[r] = [max(v - tau, Fraction(0)) for v in z]
+    return out.reshape(arr.shape)
+
+
+def exact_entmax15(x: ArrayLike, dps: int = 50) -> NDArray[np.object_]:
+    """entmax-1.5 along the last axis: the support decided and the mean and variance of the
+    support taken in exact rationals, tau = mean - sqrt(1/k - variance) by mpmath at ``dps``
+    digits (``mpf`` entries, p_i = relu(x_i / 2 - tau)^2).
+
+    The support is the largest k with sum_{i<k} (z_(i) - z_(k))^2 < 1, z = x / 2, from exact
+    prefix sums.
+    """
+    import mpmath
+
+    arr, rows = _simplex_rows(x)
+    dps = _simplex_digits(dps)
+    out = np.empty(rows.shape, dtype=object)
+    for r, row in enumerate(rows.tolist()):
+        z = [Fraction(v) / 2 for v in row]
+        s1 = s2 = Fraction(0)
+        k = 0
+        for j, v in enumerate(sorted(z, reverse=True), start=1):
+            if s2 - 2 * v * s1 + (j - 1) * v * v < 1:
+                k, m1, m2 = j, s1 + v, s2 + v * v
+            s1, s2 = s1 + v, s2 + v * v
+        mean = m1 / k
+        spread = Fraction(1, k) - (m2 / k - mean * mean)
+        with mpmath.workdps(dps):  # z_i - tau = (z_i - mean) + sqrt(spread): exact, then rounded
+            root = mpmath.sqrt(_mpf(spread))
+            out[r] = [max(_mpf(v - mean) + root, mpmath.mpf(0)) ** 2 for v in z]
+    return out.reshape(arr.shape)
+
+
+def mp_entmax(x: ArrayLike, alpha: float, dps: int = 50) -> NDArray[np.object_]:
+    """entmax-alpha along the last axis by bisection in mpmath (``mpf`` entries, ``dps`` digits).
+
+    p_i = relu((alpha - 1) x_i - tau)^(1/(alpha - 1)) with tau in [z_max - 1, z_max - n^(1-alpha)]
+    halved to within 10^-(dps + 10) of the truth; alpha = 1 is softmax. A member of the support
+    with probability q lies q^(alpha - 1) above tau, so the bisection works with dps + 10 +
+    16 (alpha - 1) digits: q down to 1e-16 keeps dps digits. The float alpha is taken exactly;
+    alpha lies in [1, 64].
+    """
+    import mpmath
+
+    from scispaces._checks import real_scalar
+
+    arr, rows = _simplex_rows(x)
+    alpha = real_scalar(alpha, "alpha")
+    if not 1 <= alpha <= 64:
+        raise ValueError(f"alpha: must lie in [1, 64], got {alpha!r}")
+    dps = _simplex_digits(dps)
+    work = dps + 10 + math.ceil(16 * (alpha - 1))
+    out = np.empty(rows.shape, dtype=object)
+    with mpmath.workdps(work):
+        a = mpmath.mpf(alpha)
+        for r, row in enumerate(rows.tolist()):
+            v = [mpmath.mpf(u) for u in row]
+            if alpha == 1:
+                w = [mpmath.exp(u - max(v)) for u in v]
+                out[r] = [u / mpmath.fsum(w) for u in w]
+                continue
+            z = [(a - 1) * (u - max(v)) for u in v]  # shifted first: exact to the precision
+            power = 1 / (a - 1)
+            low, high = max(z) - 1, max(z) - mpmath.mpf(len(z)) ** (1 - a)
+            tol = mpmath.mpf(10) ** (10 - work)
+            while high - low > tol:
+                mid = (low + high) / 2
+                if mpmath.fsum(max(u - mid, 0) ** power for u in z) >= 1:
+                    low = mid
+                else:
+                    high = mid
+            p = [max(u - low, 0) ** power for u in z]
+            out[r] = [u / mpmath.fsum(p) for u in p]
+    return out.reshape(arr.shape)
+
+
+def exact_sparsemax_loss(x: ArrayLike, target: ArrayLike) -> NDArray[np.object_] | Fraction:
+    """The sparsemax loss 1/2 - x_t + sum_{i in S} (x_i^2 - tau^2) / 2 (the post's form) in exact
+    rationals, one per row of ``x`` (last axis), ``target`` the class index of each row."""
+    from scispaces._checks import whole_array
+
+    arr, rows = _simplex_rows(x)
+    labels = whole_array(target, "target", what="a class index")
+    if np.any(labels >= arr.shape[-1]):
+        raise ValueError(f"target: a class index must be below {arr.shape[-1]}")
+    try:
+        labels = np.broadcast_to(labels, arr.shape[:-1]).ravel()
+    except ValueError as exc:
+        raise ValueError(
+            f"target: shape {labels.shape} does not match x's rows {arr.shape[:-1]}"
+        ) from exc
+    p = exact_sparsemax(rows)
+    out = np.empty(len(rows), dtype=object)
+    for r, (row, t) in enumerate(zip(rows.tolist(), labels.tolist(), strict=True)):
+        z = [Fraction(v) for v in row]
+        support = [i for i, q in enumerate(p[r]) if q > 0]
+        tau = z[support[0]] - p[r][support[0]]
+        out[r] = Fraction(1, 2) - z[int(t)] + sum(z[i] ** 2 - tau**2 for i in support) / 2
+    return out[0] if arr.ndim == 1 else out.reshape(arr.shape[:-1])
+
+
+_PERTURB_LAWS = ("gumbel", "normal", "logistic", "uniform")
+
+
+def mp_perturbmax(mu: ArrayLike, noise: str, dps: int = 30) -> NDArray[np.float64]:
+    """P(argmax(mu + eps) = i) for i.i.d. noise, along the last axis, by mpmath quadrature.
+
+    p_i = int f(t - mu_i) prod_{j != i} F(t - mu_j) dt with the standard law of ``noise``
+    (Gumbel, normal, logistic, uniform on [0, 1]), split at every mu_j and mu_j + 1 (where the
+    uniform integrand has kinks); rounded to float64. At most 32 entries per row.
+    """
+    import mpmath
+
+    arr, rows = _simplex_rows(mu, "mu")
+    if not isinstance(noise, str):
+        raise TypeError(f"noise: expected a string, got {type(noise).__name__}")
+    if noise not in _PERTURB_LAWS:
+        raise ValueError(f"noise: must be one of {', '.join(_PERTURB_LAWS)}, got {noise!r}")
+    if rows.shape[1] > 32:
+        raise ValueError(f"mu: at most 32 entries per row, got {rows.shape[1]}")
+    dps = _simplex_digits(dps)
+    out = np.empty(rows.shape)
+    with mpmath.workdps(dps):
+        laws = {
+            "gumbel": (
+                lambda t: mpmath.exp(-mpmath.exp(-t)),
+                lambda t: mpmath.exp(-t - mpmath.exp(-t)),
+            ),
+            "normal": (mpmath.ncdf, mpmath.npdf),
+            "logistic": (
+                lambda t: 1 / (1 + mpmath.exp(-t)),
+                lambda t: 1 / (4 * mpmath.cosh(t / 2) ** 2),
+            ),
+            "uniform": (
+                lambda t: min(max(t, mpmath.mpf(0)), mpmath.mpf(1)),
+                lambda t: mpmath.mpf(1) if 0 <= t <= 1 else mpmath.mpf(0),
+            ),
+        }
+        F, f = laws[noise]
+        for r, row in enumerate(rows.tolist()):
+            # shifted to max 0; an entry far below (uniform: 1 below, else 200, where F = 1 and
+            # f = 0 to 1e-80 on the others' range) is held there: the same probabilities
+            floor = -2 if noise == "uniform" else -200
+            m = [max(mpmath.mpf(v) - max(row), floor) for v in row]
+            cuts = sorted(set(m) | {v + 1 for v in m})
+            # uniform: the integrand lives on [min mu, max mu + 1]; Gumbel: below min mu - 10
+            # every integrand is under e^(-e^10) (and mpmath would chase e^(-e^(-t)) for ever)
+            lo = {"uniform": cuts[0], "gumbel": cuts[0] - 10}.get(noise, -mpmath.inf)
+            hi = cuts[-1] if noise == "uniform" else mpmath.inf
+            points = [lo, *[c for c in cuts if lo < c < hi], hi]
+            for i, mi in enumerate(m):
+                others = [v for j, v in enumerate(m) if j != i]
+
+                def integrand(t: Any, mi: Any = mi, others: list = others) -> Any:
+                    return f(t - mi) * mpmath.fprod(F(t - v) for v in others)
+
+                out[r, i] = float(mpmath.quad(integrand, points))
+    return out.reshape(arr.shape)
+
+
+def ulp_errors(got: ArrayLike, exact: Any) -> NDArray[np.float64]:
+    """|got - exact| in units of the spacing of floats at the exact value (its ulp), elementwise.
+
+    ``exact`` holds Fractions, mpf or floats (as from :func:`exact_sparsemax`); an exact 0 counts
+    0 when ``got`` is 0 and inf otherwise.
+    """
+    import mpmath
+
+    got = real_array(got, "got")
+    want = np.asarray(exact, dtype=object)
+    if want.shape != got.shape:
+        raise ValueError(f"got, exact: shapes {got.shape} and {want.shape} differ")
+    out = np.empty(got.shape)
+    with mpmath.workdps(60):
+        for i, (g, w) in enumerate(zip(got.ravel().tolist(), want.ravel().tolist(), strict=True)):
+            if isinstance(w, bool) or not isinstance(w, numbers.Real | mpmath.mpf):
+                raise TypeError(f"exact: expected real numbers, got {type(w).__name__}")
+            w = _mpf(w)
+            if not mpmath.isfinite(w):
+                raise ValueError("exact: must be finite")
+            if w == 0:
+                out.flat[i] = 0.0 if g == 0 else math.inf
+            else:
+                out.flat[i] = float(abs(mpmath.mpf(g) - w) / np.spacing(abs(float(w))))
+    return out
+
+
+def _vector(x: ArrayLike, name: str = "x") -> NDArray[np.float64]:
+    """One non-empty vector of scores up to 1e15 in size: the post's code sums the scores
+    without shifting by the maximum, so its error grows like 1e-16 times the largest, and
+    beyond 2^53 (9e15) max - 1 rounds to max and sparsemax returns zeros."""
+    arr = real_array(x, name)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"{name}: the post's code takes one non-empty vector, got shape {arr.shape}"
+        )
+    if np.abs(arr).max() > 1e15:
+        raise ValueError(f"{name}: the post's code is run on scores up to 1e15 in size")
+    return arr
+
+
+def post_sparsemax(x: ArrayLike) -> NDArray[np.float64]:
+    """The post's NumPy sparsemax (kexue.fm/archives/10145), transcribed: one vector.
+
+    It sorts, forms (cumsum - 1)/k, and takes the entry before the first k where the sorted
+    value falls below it; at full support that index is -1, the last entry, by wrap-around.
+    """
+    x = _vector(x)
+    z = np.sort(x)[::-1]
+    lam = (np.cumsum(z) - 1) / np.arange(1, len(x) + 1)
+    return np.maximum(x - lam[(z >= lam).argmin() - 1], 0)
+
+
+def post_entmax15(x: ArrayLike) -> NDArray[np.float64]:
+    """The post's NumPy entmax-1.5 (there named ``entmat``), transcribed: one vector.
+
+    It keeps the k with z_(k) > tau_k > z_(k+1), both strict; when a tie makes that set empty
+    the post's code fails with NumPy's broadcast error, reported here as a ValueError naming x.
+    """
+    x = _vector(x)
+    z = np.sort(x / 2)[::-1]
+    k = np.arange(1, len(x) + 1)
+    mean = np.cumsum(z) / k
+    var = np.cumsum(z**2) / k - mean**2
+    tau = mean - np.sqrt(np.maximum(1.0 / k - var, 0))
+    below = np.pad(z[1:], (0, 1), constant_values=-np.inf)
+    chosen = tau[(z > tau) & (tau > below)]
+    if chosen.size != 1:
+        raise ValueError(
+            f"x: the post's entmax code selects {chosen.size} thresholds, not one (a tie)"
+        )
+    return np.maximum(x / 2 - chosen, 0) ** 2
+
+
+def post_quantile_perturbmax(mu: ArrayLike, nodes: int) -> NDArray[np.float64]:
+    """The post's rule for normal perturb-max (kexue.fm/archives/9085): the mean over the K
+    quantiles eps_k = Phi^-1(k/(K+1)) of prod_{j != i} Phi(mu_i - mu_j + eps_k); one vector.
+
+    It is not renormalised, as in the post: its total falls short of 1 (the tails are cut).
+    """
+    from scipy import special
+
+    mu = _vector(mu, "mu")
+    K = count(nodes, "nodes", minimum=1)
+    if K > 10**6:
+        raise ValueError(f"nodes: at most 1e6 quantile nodes, got {K}")
+    eps = special.ndtri(np.arange(1, K + 1) / (K + 1))
+    gaps = mu[:, None] - mu[None, :]
+    F = special.ndtr(gaps[:, :, None] + eps)  # (i, j, k)
+    F[np.arange(len(mu)), np.arange(len(mu))] = 1.0
+    return F.prod(axis=1).mean(axis=1)
