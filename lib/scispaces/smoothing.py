@@ -626,10 +626,11 @@ def fourier_pdf(
 
     References
     ----------
-    Accuracy (``tests/test_smoothing.py``, against mpmath at 40 digits): absolute error below
-    :math:`4 (N + 1) \epsilon \max q` in the bulk; relative error below 1e-13 where
-    :math:`p(\tanh z)` is not near a zero of the series. The tails keep relative accuracy
-    (:math:`\operatorname{sech}^2` from :math:`e^{-2|z|}`) until they underflow.
+    Accuracy (against mpmath at 30 digits, ``scispaces.reference.mp_fourier``): relative error
+    at most 1.3e-14 on 12 random densities of order 1 to 16 at 41 points in [-20, 20]; it grows
+    near a zero of the series, where only the absolute error stays of order
+    :math:`(N + 1)\epsilon\max q`. The tails keep relative accuracy (:math:`\operatorname{sech}^2`
+    from :math:`e^{-2|z|}`) until they underflow.
     """
     y, z, mu, sigma = _map(y, mu, sigma)
     a = _coefficients(a)
@@ -677,8 +678,8 @@ def fourier_logpdf(
 
     References
     ----------
-    Accuracy (``tests/test_smoothing.py``, against mpmath at 40 digits): absolute error below
-    1e-13 (1 + |log q|) away from zeros of the series.
+    Accuracy (against mpmath at 30 digits, the same 12 densities and points as
+    :func:`fourier_pdf`): absolute error at most 1.2e-14, away from zeros of the series.
     """
     y, z, mu, sigma = _map(y, mu, sigma)
     a = _coefficients(a)
@@ -739,9 +740,9 @@ def fourier_cdf(
 
     References
     ----------
-    Accuracy (``tests/test_smoothing.py``, against mpmath quadrature of the density at 40
-    digits): absolute error below :math:`2 (N + 1)\epsilon` everywhere, relative error below
-    1e-13 in the left tail where :math:`p(-1) > 0`.
+    Accuracy (against mpmath quadrature of the density at 30 digits, the same 12 densities and
+    points as :func:`fourier_pdf`): absolute error at most 4.4e-16, relative error at most 1.8e-15
+    for y < 0, and 1e-12 out to y = -300 (``tests/test_smoothing.py``) where :math:`p(-1) > 0`.
     """
     y, z, mu, sigma = _map(y, mu, sigma)
     c = fourier_coefficients(_coefficients(a))
