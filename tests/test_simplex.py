@@ -180,6 +180,18 @@ def test_entmax15_is_within_an_ulp_and_a_half_of_the_exact_value():
     assert worst <= 1.5  # measured 0.98
 
 
+def test_rounded_scores_within_an_ulp_plus_1e_31():
+    """Ties everywhere: components that come from rounding of the scores (1e-17, 1e-34) are
+    within 1e-31 absolute, every other within one ulp."""
+    rng = np.random.default_rng(14)
+    for _ in range(1500):
+        x = np.round(rng.standard_normal(int(rng.integers(2, 12))) * rng.choice([1, 3]), 1)
+        for got, want in ((sparsemax(x), exact_sparsemax(x)), (entmax15(x), exact_entmax15(x))):
+            exact = np.array(want, dtype=float)
+            assert np.all(np.abs(got - exact) <= np.spacing(exact) + 1e-31), x
+            assert np.array_equal(got == 0, np.array([w == 0 for w in want])), x
+
+
 def test_zeros_are_exact_and_the_support_is_the_exact_one():
     for x in random_vectors(300, 3):
         for got, want in ((sparsemax(x), exact_sparsemax(x)), (entmax15(x), exact_entmax15(x))):

@@ -14,6 +14,7 @@ One module per result, each derived in a chapter of the book:
 - :mod:`scispaces.dynamics` -- heavy ball and Nesterov as discretised dynamics; their temperature.
 - :mod:`scispaces.linear_models` -- closed-form LDA; maximum-entropy (log-linear) models by Newton on the dual.
 - :mod:`scispaces.smoothing` -- smoothing by an approximate delta; non-negative Fourier-series densities.
+- :mod:`scispaces.simplex` -- softmax, sparsemax, entmax and perturb-max: scores to the probability simplex.
 """
 
 __version__ = "0.1.0"

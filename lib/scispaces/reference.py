@@ -2712,7 +2712,9 @@ def exact_sparsemax(x: ArrayLike) -> NDArray[np.object_]:
     for r, row in enumerate(rows.tolist()):
         z = [Fraction(v) for v in row]
         total, best, k = Fraction(0), Fraction(0), 0
-        for j, v in enumerate(sorted(z, reverse=True), start=1):
+        top = max(z)
+        near = [v for v in z if v >= top - 1]  # tau >= max - 1: the others are out
+        for j, v in enumerate(sorted(near, reverse=True), start=1):
             total += v
             if 1 + j * v > total:
                 best, k = total, j
@@ -2738,7 +2740,9 @@ def exact_entmax15(x: ArrayLike, dps: int = 50) -> NDArray[np.object_]:
         z = [Fraction(v) / 2 for v in row]
         s1 = s2 = Fraction(0)
         k = 0
-        for j, v in enumerate(sorted(z, reverse=True), start=1):
+        top = max(z)
+        near = [v for v in z if v >= top - 1]  # tau >= max - 1: the others are out
+        for j, v in enumerate(sorted(near, reverse=True), start=1):
             if s2 - 2 * v * s1 + (j - 1) * v * v < 1:
                 k, m1, m2 = j, s1 + v, s2 + v * v
             s1, s2 = s1 + v, s2 + v * v
@@ -2774,17 +2778,19 @@ def mp_entmax(x: ArrayLike, alpha: float, dps: int = 50) -> NDArray[np.object_]:
         a = mpmath.mpf(alpha)
         for r, row in enumerate(rows.tolist()):
             v = [mpmath.mpf(u) for u in row]
+            top = max(v)
             if alpha == 1:
-                w = [mpmath.exp(u - max(v)) for u in v]
+                w = [mpmath.exp(u - top) for u in v]
                 out[r] = [u / mpmath.fsum(w) for u in w]
                 continue
-            z = [(a - 1) * (u - max(v)) for u in v]  # shifted first: exact to the precision
+            z = [(a - 1) * (u - top) for u in v]  # shifted first: exact to the precision
+            near = [u for u in z if u >= -1]  # tau >= max z - 1 = -1: the others are out
             power = 1 / (a - 1)
-            low, high = max(z) - 1, max(z) - mpmath.mpf(len(z)) ** (1 - a)
+            low, high = mpmath.mpf(-1), -(mpmath.mpf(len(near)) ** (1 - a))
             tol = mpmath.mpf(10) ** (10 - work)
             while high - low > tol:
                 mid = (low + high) / 2
-                if mpmath.fsum(max(u - mid, 0) ** power for u in z) >= 1:
+                if mpmath.fsum(max(u - mid, 0) ** power for u in near) >= 1:
                     low = mid
                 else:
                     high = mid
