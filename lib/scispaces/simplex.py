@@ -186,8 +186,9 @@ def softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
 
     Notes
     -----
-    Accuracy: every component within 2e-16 x (2 + log2 n) of itself, relative, for scores
-    anywhere in the float range (measured against mpmath in ``tests/test_simplex.py``).
+    Accuracy, against mpmath on 2 000 vectors of up to 60 scores spread up to 300 and
+    offset up to 1e10: components above 1e-300 within 4 eps relative (measured 2.6 eps);
+    below, the subnormal range leaves only an absolute 1e-308.
 
     Examples
     --------
@@ -228,7 +229,8 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
 
     Notes
     -----
-    Accuracy: within 4e-16 max(1, |result|), absolute (measured against mpmath).
+    Accuracy: within 3 eps max(1, |result|), absolute (measured 2.0 eps against mpmath,
+    same vectors as :func:`softmax`).
 
     Examples
     --------
@@ -286,8 +288,10 @@ def taylor_softmax(x: ArrayLike, k: int = 2, axis: int = -1) -> NDArray[np.float
 
     Notes
     -----
-    Accuracy: relative 1e-15 for k = 2 and anywhere below 1e-11 up to k = 40 (where
-    :math:`f_k` near its minimum is a sum of terms 1e4 times larger), against mpmath.
+    Accuracy against mpmath, on two scores with one swept across [-1.2 k, 5] (through the
+    minimum of :math:`f_k`, where the sum cancels): relative error below 1e-15 for k = 2,
+    2e-15 for k = 4, 5e-14 for k = 10 and 1e-11 for k = 20 (measured 5e-16, 9e-16, 2.3e-14,
+    6.4e-12). Orders above 20 are refused: at k = 40 the cancellation costs 4e-7.
 
     Examples
     --------
@@ -741,8 +745,8 @@ def entmax(x: ArrayLike, alpha: float = 1.5, axis: int = -1) -> NDArray[np.float
     -----
     Accuracy against a bisection in mpmath (``scispaces.reference.mp_entmax``, at least 50
     digits): absolute error below 1e-15 for alpha from 1.0001 to 60 (largest measured
-    7.8e-16 on 240 random vectors); small components carry that absolute error, not a
-    relative one.
+    3.8e-16, 40 random vectors at each of alpha = 1.0001, 1.3, 2.5, 4, 20, 60); small
+    components carry that absolute error, not a relative one.
 
     References
     ----------
@@ -812,9 +816,9 @@ def sparsemax_loss(x: ArrayLike, target: ArrayLike, axis: int = -1) -> NDArray[n
 
     Notes
     -----
-    Accuracy: relative error below 4e-16 against the post's formula evaluated in exact
-    rational arithmetic (``scispaces.reference.exact_sparsemax_loss``), on random vectors with
-    ties and offsets up to 1e10.
+    Accuracy: relative error below 9e-16 (4 eps) against the post's formula evaluated in
+    exact rational arithmetic (``scispaces.reference.exact_sparsemax_loss``); 1.9 eps measured
+    on 3 000 random vectors with ties and offsets up to 1e10.
 
     References
     ----------
