@@ -14,7 +14,11 @@
 3. A bibliography style for names written family name first. The blog's author is cited as
    the literal name ``{Su Jianlin (苏剑林)}``, shown as written, like the prose says it; the
    alpha labels would take "SuJ" from it, so a literal name of several words gives its first
-   word ("Su19"). Every other name is formatted and labelled as in pybtex's alpha style.
+   word ("Su19"). Every other name is formatted and labelled as in pybtex's alpha style, with
+   one change: the letters that tell apart two entries of one label ("Su21a", "Su21b") are
+   given once for the whole bibliography file, in the file's order, not per page. Per page,
+   two chapters would each call a different post "Su21a", and Sphinx rejects a label that
+   names two entries.
 
 4. A documented constant (``PORTABLE_MARGIN = 30``) shows its own description, not the
    docstring of its type (``int([x]) -> integer ...``), which autodoc otherwise borrows.
@@ -24,7 +28,10 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections import defaultdict
+from pathlib import Path
 
+from pybtex.database import parse_file
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.alpha import Style as AlphaStyle
 from pybtex.style.labels.alpha import LabelStyle as AlphaLabelStyle
@@ -83,6 +90,25 @@ class LiteralNameLabels(AlphaLabelStyle):
                 return words[0]
         return super().format_lab_names(persons)
 
+    def format_labels(self, sorted_entries):
+        for entry in sorted_entries:
+            yield BOOK_LABELS.get(entry.key) or self.format_label(entry)
+
+
+BOOK_LABELS: dict[str, str] = {}  # entry key -> its label, unique over the whole file
+
+
+def label_whole_file(app, config):
+    """Give every entry of the book's .bib files its label once, suffixes in file order."""
+    style, by_label = LiteralNameLabels(), defaultdict(list)
+    for name in config.bibtex_bibfiles:
+        for key, entry in parse_file(Path(app.srcdir, name)).entries.items():
+            by_label[style.format_label(entry)].append(key)
+    BOOK_LABELS.clear()
+    for label, keys in by_label.items():
+        for i, key in enumerate(keys):
+            BOOK_LABELS[key] = label if len(keys) == 1 else label + chr(ord("a") + i)
+
 
 class BookStyle(AlphaStyle):
     default_label_style = "scispaces"
@@ -91,6 +117,7 @@ class BookStyle(AlphaStyle):
 def setup(app):
     register_plugin("pybtex.style.labels", "scispaces", LiteralNameLabels)
     register_plugin("pybtex.style.formatting", "scispaces", BookStyle)
+    app.connect("config-inited", label_whole_file)
     app.add_search_language(SearchEnglishNumbers)
     app.connect("autodoc-process-docstring", plain_references, priority=600)
     app.connect("autodoc-process-docstring", drop_type_docstring)
