@@ -2,7 +2,7 @@
 
 When a test, a chapter and a benchmark each say "the error against mpmath is ...", they must
 measure the same thing the same way. This module is where they do: high-precision references
-(mpmath, always inside :func:`mpmath.workdps`, never by setting the global precision), the
+(mpmath, always inside ``mpmath.workdps``, never by setting the global precision), the
 baselines a user would otherwise reach for, and the error measures, after SciPy's
 ``special/_mptestutils.py``.
 
@@ -583,12 +583,18 @@ def angle_errors(name: str, n: float) -> NDArray[np.float64]:
 # inputs whose work would grow past a second or two: sums whose number of terms grows with lam
 # (mp_binomial_poisson_tv, poisson_limit_constant, mp_aliased_poisson) and sample sizes.
 
-TV_MAX_LAM = 2e6  # mp_binomial_poisson_tv: 24 sqrt(lam) + 80 terms, 1-2 s (the library's limit)
-LIMIT_MAX_LAM = 1e3  # poisson_limit_constant: lam + 12 sqrt(lam) + 40 terms, each from k!
-ALIAS_MAX_TERMS = 5_000  # mp_aliased_poisson: mpmath pmfs in the sum (about 0.2 ms each)
-SAMPLE_MAX = 10**6  # pmf_sample: points drawn (0.5 s)
-ACCURACY_MAX = 2_000  # pmf_accuracy: points, each two mpmath pmfs (1.3 s)
-SD_GRID_MAX_REACH = 10_000  # sd_grid: standard deviations each side
+#: Largest lam for mp_binomial_poisson_tv, the library's limit (24 sqrt(lam) + 80 terms, 1-2 s).
+TV_MAX_LAM = 2e6
+#: Largest lam for poisson_limit_constant (lam + 12 sqrt(lam) + 40 terms, each from k!).
+LIMIT_MAX_LAM = 1e3
+#: Most mpmath pmfs (about 0.2 ms each) in mp_aliased_poisson's sum.
+ALIAS_MAX_TERMS = 5_000
+#: Most points pmf_sample draws (0.5 s).
+SAMPLE_MAX = 10**6
+#: Most points pmf_accuracy checks, each with two mpmath pmfs (1.3 s).
+ACCURACY_MAX = 2_000
+#: Most standard deviations sd_grid reaches on each side.
+SD_GRID_MAX_REACH = 10_000
 
 
 def _mp_real(x: Any, name: str) -> Any:
@@ -886,6 +892,144 @@ def mp_aliased_poisson(lam: float, k_max: int, radius: float, nodes: int) -> NDA
     return out
 
 
+# ------------------------------------------------------------------------------ embedding
+
+H_KAPPA_RANGE = (0.01, 20.0)  # as scispaces.embedding.KAPPA_RANGE
+MP_H_MAX_N, MP_H_MAX_K = 2e4, 5e4  # beyond, mpmath's Bessel functions can take minutes
+
+
+def _h_point(n: Any, kappa: Any, dps: Any) -> tuple[float, float, int]:
+    """(n, kappa, dps) for the mpmath references of h, refused by name outside their range:
+    2 <= n <= 2e4, 0.01 <= kappa <= 20, kappa n <= 5e4, 15 <= dps <= 200."""
+    from scispaces._checks import count, in_range, real_scalar
+
+    n, kappa = real_scalar(n, "n"), real_scalar(kappa, "kappa")
+    in_range(np.array(n), "n", 2.0, MP_H_MAX_N)
+    in_range(np.array(kappa), "kappa", H_KAPPA_RANGE[0], min(H_KAPPA_RANGE[1], MP_H_MAX_K / n))
+    dps = count(dps, "dps", minimum=15)
+    if dps > 200:
+        raise ValueError(f"dps: must be an integer in [15, 200], got {dps}")
+    return n, kappa, dps
+
+
+def mp_h(n: Any, kappa: Any = 1.0, dps: int = 40) -> float:
+    """h_n by its Bessel closed form in mpmath, k = kappa n:
+    log(Gamma(n/2) (k/2)^(1 - n/2) I_{n/2-1}(k)) - k I_{n/2}(k) / I_{n/2-1}(k).
+
+    For 2 <= n <= 2e4 and kappa n <= 5e4 (two seconds at most; mpmath's Bessel functions take
+    a minute at k = 2e5).
+    """
+    import mpmath
+
+    n, kappa, dps = _h_point(n, kappa, dps)
+    with mpmath.workdps(dps):
+        n, kappa = mpmath.mpf(n), mpmath.mpf(kappa)
+        k, nu = kappa * n, n / 2 - 1
+        i_nu = mpmath.besseli(nu, k, maxterms=10**7)
+        i_next = mpmath.besseli(nu + 1, k, maxterms=10**7)
+        log_moment = mpmath.loggamma(n / 2) + (1 - n / 2) * mpmath.log(k / 2) + mpmath.log(i_nu)
+        return float(log_moment - k * i_next / i_nu)
+
+
+def mp_h_quad(n: Any, kappa: Any = 1.0, dps: int = 30) -> float:
+    """h_n from its defining integrals over theta in mpmath, independent of Bessel functions:
+    log(int w e^(k cos) / int w) - k int w e^(k cos) cos / int w e^(k cos), w = sin^(n-2) theta.
+
+    The same range as :func:`mp_h`.
+    """
+    import mpmath
+
+    n, kappa, dps = _h_point(n, kappa, dps)
+    with mpmath.workdps(dps):
+        n, kappa = mpmath.mpf(n), mpmath.mpf(kappa)
+        k = kappa * n
+        nodes = [0, mpmath.pi / 4, mpmath.pi / 2, 3 * mpmath.pi / 4, mpmath.pi]
+
+        def weighted(power: int) -> Any:
+            return mpmath.quad(
+                lambda t: (
+                    mpmath.sin(t) ** (n - 2)
+                    * mpmath.exp(k * mpmath.cos(t))
+                    * mpmath.cos(t) ** power
+                ),
+                nodes,
+            )
+
+        z, zc = weighted(0), weighted(1)
+        norm = mpmath.quad(lambda t: mpmath.sin(t) ** (n - 2), nodes)
+        return float(mpmath.log(z / norm) - k * zc / z)
+
+
+def h_laplace(n: ArrayLike, kappa: Any = 1.0) -> NDArray[np.float64] | float:
+    """The two-term Laplace expansion of h_n: n s + C, with remainder O(1/n).
+
+    In t = cos(theta) the weight is (1 - t^2)^(-3/2) exp(n G(t)), G = log(1 - t^2)/2 + kappa t,
+    peaked at t*, the positive root of kappa t^2 + t - kappa: s = log(1 - t*^2)/2 and
+    C = log g - log(A)/2 - kappa a, with A = -G2, G2 and G3 the second and third derivatives of
+    G at t*, g = (1 - t*^2)^(-3/2) and a = g'/(g A) + G3/(2 A^2) the O(1/n) shift of the tilted
+    mean of t (derived in the chapter). For 0 <= n <= 1e300 and 0.01 <= kappa <= 20; n = 0
+    gives C.
+    """
+    from scispaces._checks import in_range, real_array, real_scalar, scalar_or_array
+
+    n_arr = in_range(real_array(n, "n"), "n", 0.0, 1e300)
+    kappa = real_scalar(kappa, "kappa")
+    in_range(np.array(kappa), "kappa", *H_KAPPA_RANGE)
+    t = 2 * kappa / (np.sqrt(1 + 4 * kappa * kappa) + 1)  # no cancellation for small kappa
+    q, log_q = 1 - t * t, np.log1p(-t * t)
+    curvature = (1 + t * t) / q**2  # A
+    third = -2 * t * (3 + t * t) / q**3  # G3
+    shift = 3 * t / (q * curvature) + third / (2 * curvature**2)
+    constant = -1.5 * log_q - 0.5 * np.log(curvature) - kappa * shift
+    return scalar_or_array(n_arr * 0.5 * log_q + constant, n_arr)
+
+
+def h_ive(n: ArrayLike, kappa: ArrayLike = 1.0) -> NDArray[np.float64]:
+    """h_n by the closed form in float64 through ``scipy.special.ive``: what a SciPy user writes.
+
+    NaN where ``ive`` underflows to 0 (from about n = 2900 at kappa = 1): a baseline, not a
+    reference. For 2 <= n <= 1e300 and 0.01 <= kappa <= 20.
+    """
+    from scipy import special
+
+    from scispaces._checks import broadcast, in_range, real_array
+
+    n = in_range(real_array(n, "n"), "n", 2.0, 1e300)
+    kappa = in_range(real_array(kappa, "kappa"), "kappa", *H_KAPPA_RANGE)
+    n, kappa = broadcast(n=n, kappa=kappa)
+    k, nu = kappa * n, n / 2 - 1
+    i_nu, i_next = special.ive(nu, k), special.ive(nu + 1, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (
+            special.gammaln(n / 2)
+            + (1 - n / 2) * np.log(k / 2)
+            + np.log(i_nu)
+            + k
+            - k * i_next / i_nu
+        )
+    return np.where(i_nu > 0, out, np.nan)
+
+
+def dense_pair_entropy(U: ArrayLike, V: ArrayLike) -> float:
+    """-sum p log p of the softmax over all scores s = U V^T, dense in memory:
+    log p = d - logsumexp(d) with d = s - max s, which is exact near the maximum."""
+    from scipy import special
+
+    from scispaces._checks import real_array
+
+    U, V = real_array(U, "U"), real_array(V, "V")
+    if U.ndim != 2 or V.ndim != 2 or U.shape[1] != V.shape[1] or 0 in (len(U), len(V)):
+        raise ValueError(f"U, V: must be (N, n) and (M, n), N, M >= 1, got {U.shape}, {V.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = U @ V.T
+    if not np.isfinite(s).all():
+        raise ValueError("U, V: a score <u_i, v_j> overflows float64")
+    with np.errstate(over="ignore"):  # scores spread beyond the float range: p is 0 there
+        d = np.maximum(s - s.max(), -1e4)  # exact near the maximum, whatever its size
+    log_p = d - special.logsumexp(d)
+    return float(-(np.exp(log_p) * log_p).sum())
+
+
 # ------------------------------------------------------------------------------ sde
 # Each function checks its input like the library does (the edge harness holds the oracle to it).
 
@@ -1046,7 +1190,7 @@ def _one_norm(L: Any) -> float:
 def cram_max_error(
     theta: ArrayLike, alpha: ArrayLike, alpha0: float, points: ArrayLike, dps: int = 40
 ) -> float:
-    """max |r(x) - e^x| over ``points`` x <= 0 for r(x) = alpha0 + 2 Re sum alpha_k / (x - theta_k).
+    """max ``|r(x) - e^x|`` over ``points`` x <= 0 for r(x) = alpha0 + 2 Re sum alpha_k / (x - theta_k).
 
     Evaluated by mpmath at ``dps`` digits from the float coefficients, so it measures the rational
     approximation itself, not the rounding of its evaluation in float64.
@@ -1135,144 +1279,6 @@ def mp_ou_density(
             out.flat[i] = float(mpmath.exp(-z) / mpmath.sqrt(2 * mpmath.pi * var))
     _finite_or_refuse(out, "s0, sigma, t", "the density")
     return out
-
-
-# ------------------------------------------------------------------------------ embedding
-
-H_KAPPA_RANGE = (0.01, 20.0)  # as scispaces.embedding.KAPPA_RANGE
-MP_H_MAX_N, MP_H_MAX_K = 2e4, 5e4  # beyond, mpmath's Bessel functions can take minutes
-
-
-def _h_point(n: Any, kappa: Any, dps: Any) -> tuple[float, float, int]:
-    """(n, kappa, dps) for the mpmath references of h, refused by name outside their range:
-    2 <= n <= 2e4, 0.01 <= kappa <= 20, kappa n <= 5e4, 15 <= dps <= 200."""
-    from scispaces._checks import count, in_range, real_scalar
-
-    n, kappa = real_scalar(n, "n"), real_scalar(kappa, "kappa")
-    in_range(np.array(n), "n", 2.0, MP_H_MAX_N)
-    in_range(np.array(kappa), "kappa", H_KAPPA_RANGE[0], min(H_KAPPA_RANGE[1], MP_H_MAX_K / n))
-    dps = count(dps, "dps", minimum=15)
-    if dps > 200:
-        raise ValueError(f"dps: must be an integer in [15, 200], got {dps}")
-    return n, kappa, dps
-
-
-def mp_h(n: Any, kappa: Any = 1.0, dps: int = 40) -> float:
-    """h_n by its Bessel closed form in mpmath, k = kappa n:
-    log(Gamma(n/2) (k/2)^(1 - n/2) I_{n/2-1}(k)) - k I_{n/2}(k) / I_{n/2-1}(k).
-
-    For 2 <= n <= 2e4 and kappa n <= 5e4 (two seconds at most; mpmath's Bessel functions take
-    a minute at k = 2e5).
-    """
-    import mpmath
-
-    n, kappa, dps = _h_point(n, kappa, dps)
-    with mpmath.workdps(dps):
-        n, kappa = mpmath.mpf(n), mpmath.mpf(kappa)
-        k, nu = kappa * n, n / 2 - 1
-        i_nu = mpmath.besseli(nu, k, maxterms=10**7)
-        i_next = mpmath.besseli(nu + 1, k, maxterms=10**7)
-        log_moment = mpmath.loggamma(n / 2) + (1 - n / 2) * mpmath.log(k / 2) + mpmath.log(i_nu)
-        return float(log_moment - k * i_next / i_nu)
-
-
-def mp_h_quad(n: Any, kappa: Any = 1.0, dps: int = 30) -> float:
-    """h_n from its defining integrals over theta in mpmath, independent of Bessel functions:
-    log(int w e^(k cos) / int w) - k int w e^(k cos) cos / int w e^(k cos), w = sin^(n-2) theta.
-
-    The same range as :func:`mp_h`.
-    """
-    import mpmath
-
-    n, kappa, dps = _h_point(n, kappa, dps)
-    with mpmath.workdps(dps):
-        n, kappa = mpmath.mpf(n), mpmath.mpf(kappa)
-        k = kappa * n
-        nodes = [0, mpmath.pi / 4, mpmath.pi / 2, 3 * mpmath.pi / 4, mpmath.pi]
-
-        def weighted(power: int) -> Any:
-            return mpmath.quad(
-                lambda t: (
-                    mpmath.sin(t) ** (n - 2)
-                    * mpmath.exp(k * mpmath.cos(t))
-                    * mpmath.cos(t) ** power
-                ),
-                nodes,
-            )
-
-        z, zc = weighted(0), weighted(1)
-        norm = mpmath.quad(lambda t: mpmath.sin(t) ** (n - 2), nodes)
-        return float(mpmath.log(z / norm) - k * zc / z)
-
-
-def h_laplace(n: ArrayLike, kappa: Any = 1.0) -> NDArray[np.float64] | float:
-    """The two-term Laplace expansion of h_n: n s + C, with remainder O(1/n).
-
-    In t = cos(theta) the weight is (1 - t^2)^(-3/2) exp(n G(t)), G = log(1 - t^2)/2 + kappa t,
-    peaked at t*, the positive root of kappa t^2 + t - kappa: s = log(1 - t*^2)/2 and
-    C = log g - log(A)/2 - kappa a, with A = -G2, G2 and G3 the second and third derivatives of
-    G at t*, g = (1 - t*^2)^(-3/2) and a = g'/(g A) + G3/(2 A^2) the O(1/n) shift of the tilted
-    mean of t (derived in the chapter). For 0 <= n <= 1e300 and 0.01 <= kappa <= 20; n = 0
-    gives C.
-    """
-    from scispaces._checks import in_range, real_array, real_scalar, scalar_or_array
-
-    n_arr = in_range(real_array(n, "n"), "n", 0.0, 1e300)
-    kappa = real_scalar(kappa, "kappa")
-    in_range(np.array(kappa), "kappa", *H_KAPPA_RANGE)
-    t = 2 * kappa / (np.sqrt(1 + 4 * kappa * kappa) + 1)  # no cancellation for small kappa
-    q, log_q = 1 - t * t, np.log1p(-t * t)
-    curvature = (1 + t * t) / q**2  # A
-    third = -2 * t * (3 + t * t) / q**3  # G3
-    shift = 3 * t / (q * curvature) + third / (2 * curvature**2)
-    constant = -1.5 * log_q - 0.5 * np.log(curvature) - kappa * shift
-    return scalar_or_array(n_arr * 0.5 * log_q + constant, n_arr)
-
-
-def h_ive(n: ArrayLike, kappa: ArrayLike = 1.0) -> NDArray[np.float64]:
-    """h_n by the closed form in float64 through ``scipy.special.ive``: what a SciPy user writes.
-
-    NaN where ``ive`` underflows to 0 (from about n = 2900 at kappa = 1): a baseline, not a
-    reference. For 2 <= n <= 1e300 and 0.01 <= kappa <= 20.
-    """
-    from scipy import special
-
-    from scispaces._checks import broadcast, in_range, real_array
-
-    n = in_range(real_array(n, "n"), "n", 2.0, 1e300)
-    kappa = in_range(real_array(kappa, "kappa"), "kappa", *H_KAPPA_RANGE)
-    n, kappa = broadcast(n=n, kappa=kappa)
-    k, nu = kappa * n, n / 2 - 1
-    i_nu, i_next = special.ive(nu, k), special.ive(nu + 1, k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = (
-            special.gammaln(n / 2)
-            + (1 - n / 2) * np.log(k / 2)
-            + np.log(i_nu)
-            + k
-            - k * i_next / i_nu
-        )
-    return np.where(i_nu > 0, out, np.nan)
-
-
-def dense_pair_entropy(U: ArrayLike, V: ArrayLike) -> float:
-    """-sum p log p of the softmax over all scores s = U V^T, dense in memory:
-    log p = d - logsumexp(d) with d = s - max s, which is exact near the maximum."""
-    from scipy import special
-
-    from scispaces._checks import real_array
-
-    U, V = real_array(U, "U"), real_array(V, "V")
-    if U.ndim != 2 or V.ndim != 2 or U.shape[1] != V.shape[1] or 0 in (len(U), len(V)):
-        raise ValueError(f"U, V: must be (N, n) and (M, n), N, M >= 1, got {U.shape}, {V.shape}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        s = U @ V.T
-    if not np.isfinite(s).all():
-        raise ValueError("U, V: a score <u_i, v_j> overflows float64")
-    with np.errstate(over="ignore"):  # scores spread beyond the float range: p is 0 there
-        d = np.maximum(s - s.max(), -1e4)  # exact near the maximum, whatever its size
-    log_p = d - special.logsumexp(d)
-    return float(-(np.exp(log_p) * log_p).sum())
 
 
 # ------------------------------------------------------------------------------ rtf
@@ -1701,7 +1707,7 @@ def _mp_loss_grad(x: Any, sign: float, kind: str, gamma: Any, K: Any, t: float, 
 
 def _mp_loss_values(fn, logits, y, kind, gamma, K, margin, alpha, dps, limits=None):
     """``fn`` (``_mp_loss`` or ``_mp_loss_grad``) at every point, after the checks (and the
-    ``limits`` on |logits|, gamma and K, if given)."""
+    ``limits`` on ``|logits|``, gamma and K, if given)."""
     import mpmath
 
     x, sign, (kind, gamma, K, t, alpha), dps = _loss_setup(
@@ -1750,7 +1756,7 @@ def mp_binary_loss_grad(
     """The derivative in each logit of :func:`mp_binary_loss`: ``mpmath.diff`` of the definition
     (numerical differentiation at raised precision, not the library's algebra), with the hinge
     and the truncation step piecewise (the value at their jumps as the library documents).
-    Refuses |logits| > 1e4 and gamma or K > 100, where the differentiation step is not checked."""
+    Refuses ``|logits| > 1e4`` and gamma or K > 100, where the differentiation step is not checked."""
     return _mp_loss_values(
         _mp_loss_grad, logits, y, kind, gamma, K, margin, alpha, dps, MP_GRAD_LIMITS
     )
@@ -1849,305 +1855,6 @@ def mp_exact_toy_optimum(k: ArrayLike, dps: int = 50) -> NDArray[np.float64]:
     return out
 
 
-# ------------------------------------------------------------------------------ linear_models
-# Populations with a known Bayes rule for the closed-form classifier chapter, a 40-digit
-# evaluation of the LDA formulas, generalised iterative scaling (the classical maximum-entropy
-# solver) and a cross-validated logistic regression, shared by tests, chapter and benchmark.
-# Each refuses input outside the range it is meant for, by name.
-
-LDA_FAMILIES = ("gaussian", "exponential")
-LDA_MAX_X = 1e100  # mp_lda and gis_fit: |x| and features up to this size
-CV_MAX_X = 1e4  # logistic_cv: |x| up to this size (standardise larger data first)
-
-
-def class_population(family: str, d: int, n_classes: int, seed: int = 0) -> dict[str, Any]:
-    """A population of K classes in d dimensions whose Bayes rule is known in closed form.
-
-    ``'gaussian'``: class means with independent N(0, 0.45^2) coordinates and one covariance
-    shared by the classes, eigenvalues spaced geometrically from 1/4 to 4 in a random basis
-    (LDA's model). ``'exponential'``: independent exponential coordinates with rates e^u per
-    class and coordinate, u uniform in [-1.5, 1.5] for the first half of the coordinates and in
-    [-0.2, 0.2] for the rest: skewed, with covariances that differ between classes, yet linear
-    log-odds (logistic regression's model, not LDA's). Equal priors; d * max(d, K) <= 1e6.
-    Returns a dict with ``family``, ``priors`` and ``means`` and ``cov``, or ``rates``.
-    """
-    from scispaces._checks import generator
-
-    if not isinstance(family, str):
-        raise TypeError(f"family: expected one of {LDA_FAMILIES}, got {type(family).__name__}")
-    if family not in LDA_FAMILIES:
-        raise ValueError(f"family: must be one of {LDA_FAMILIES}, got {family!r}")
-    d, k = count(d, "d", 1), count(n_classes, "n_classes", 2)
-    if d * max(d, k) > 10**6:
-        raise ValueError("d, n_classes: d * max(d, n_classes) must be at most 1e6")
-    rng = generator(seed)
-    pop: dict[str, Any] = {"family": family, "priors": np.full(k, 1.0 / k)}
-    if family == "gaussian":
-        basis = np.linalg.qr(rng.standard_normal((d, d)))[0]
-        pop["cov"] = (basis * np.geomspace(0.25, 4.0, d)) @ basis.T
-        pop["means"] = 0.45 * rng.standard_normal((k, d))
-    else:
-        spread = np.where(np.arange(d) < d / 2, 1.5, 0.2)
-        pop["rates"] = np.exp(rng.uniform(-1.0, 1.0, (k, d)) * spread)
-    return pop
-
-
-def _population(pop: Any) -> tuple[str, int, int]:
-    """Check a population from :func:`class_population`: (family, d, K)."""
-    keys = {"gaussian": ("means", "cov"), "exponential": ("rates",)}
-    if not isinstance(pop, dict) or pop.get("family") not in keys:
-        raise TypeError("pop: expected a population from class_population")
-    if any(key not in pop for key in (*keys[pop["family"]], "priors")):
-        raise TypeError(f"pop: a {pop['family']} population needs {keys[pop['family']]}, priors")
-    first = real_array(pop[keys[pop["family"]][0]], "pop")
-    priors = real_array(pop["priors"], "pop")
-    if first.ndim != 2 or priors.shape != (first.shape[0],) or np.any(priors <= 0):
-        raise ValueError("pop: means or rates of shape (K, d) and K positive priors")
-    k, d = first.shape
-    if pop["family"] == "gaussian" and real_array(pop["cov"], "pop").shape != (d, d):
-        raise ValueError(f"pop: the covariance must have shape ({d}, {d})")
-    if pop["family"] == "exponential" and np.any(first <= 0):
-        raise ValueError("pop: the rates must be > 0")
-    return pop["family"], d, k
-
-
-def _class_labels(y: Any, n: int, k: int | None = None) -> NDArray[np.int64]:
-    """``y`` as n integer labels in 0..k-1 (k given) or 0..K-1 with every class present."""
-    from scispaces._checks import whole_array
-
-    labels = whole_array(y, "y", 0, "each label")
-    if labels.shape != (n,):
-        raise ValueError(f"y: must hold {n} labels, one per row, got shape {labels.shape}")
-    top = n - 1 if k is None else k - 1
-    if labels.max() > top:
-        raise ValueError(
-            f"y: labels must lie in 0..{top}" + (" (every class present)" * (k is None))
-        )
-    labels = labels.astype(np.int64)
-    if k is None and np.any(np.bincount(labels) == 0):
-        raise ValueError("y: every class 0..K-1 must be present")
-    return labels
-
-
-def sample_population(
-    pop: dict[str, Any], counts: ArrayLike, seed: int = 0
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y); N d <= 1e8."""
-    from scispaces._checks import generator, whole_array
-
-    family, d, k = _population(pop)
-    n = whole_array(counts, "counts", minimum=0, what="each count")
-    if n.shape != (k,) or n.sum() > 10**8 / d:
-        raise ValueError(f"counts: must be {k} whole numbers (one per class), sum * d <= 1e8")
-    rng = generator(seed)
-    y = np.repeat(np.arange(k), n.astype(np.int64))
-    if family == "gaussian":
-        L = np.linalg.cholesky(pop["cov"])
-        X = pop["means"][y] + rng.standard_normal((y.size, d)) @ L.T
-    else:
-        X = rng.exponential(1.0 / pop["rates"][y])
-    return X, y
-
-
-def bayes_log_posterior(pop: dict[str, Any], X: ArrayLike) -> NDArray[np.float64]:
-    """log p(k | x) under the true population: the Bayes rule the classifiers are judged against.
-
-    Gaussian classes: x^T S^-1 mu_k - mu_k^T S^-1 mu_k / 2 + log p_k; exponential classes:
-    sum_j (log r_kj - r_kj x_j) + log p_k; both normalised by log-sum-exp over k. |x| <= 1e8.
-    """
-    family, d, k = _population(pop)
-    X = real_array(X, "X")
-    if X.ndim != 2 or X.shape[1] != d or np.abs(X).max(initial=0) > 1e8:
-        raise ValueError(f"X: must have shape (N, {d}) and entries |x| <= 1e8")
-    if family == "gaussian":
-        W = np.linalg.solve(pop["cov"], pop["means"].T)
-        logits = X @ W - 0.5 * np.einsum("kj,jk->k", pop["means"], W)
-    else:
-        if np.any(X < 0):
-            raise ValueError("X: exponential classes live on x >= 0")
-        rates = pop["rates"]
-        logits = np.log(rates).sum(axis=1) - X @ rates.T
-    logits = logits + np.log(pop["priors"])
-    top = logits.max(axis=1, keepdims=True)
-    return logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
-
-
-def _unit_interval(x: Any) -> float:
-    """``x`` as a float in [0, 1] (a shrinkage intensity), refused by name otherwise."""
-    from scispaces._checks import real_scalar
-
-    value = real_scalar(x, "shrinkage")
-    if not 0 <= value <= 1:
-        raise ValueError(f"shrinkage: must lie in [0, 1], got {value!r}")
-    return value
-
-
-def mp_lda(
-    X: ArrayLike, y: ArrayLike, shrinkage: Any = None, covariance: str = "within", dps: int = 40
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The weights and intercepts of :func:`scispaces.linear_models.lda_fit`, evaluated in mpmath
-    at ``dps`` digits from the same float data (means, scatter, Ledoit-Wolf intensity, shrinkage,
-    the LU inverse), rounded once to float64. N d^2 <= 1e6, 20 <= dps <= 200, |x| <= 1e100."""
-    import mpmath
-
-    X = real_array(X, "X")
-    if X.ndim != 2 or 0 in X.shape or np.abs(X).max() > LDA_MAX_X:
-        raise ValueError(f"X: must be a non-empty (N, d) array with |x| <= {LDA_MAX_X:g}")
-    n, d = X.shape
-    if n * d * d > 10**6:
-        raise ValueError("X: the reference needs N d^2 <= 1e6")
-    labels = _class_labels(y, n)
-    k = int(labels.max()) + 1
-    if not (shrinkage is None or (isinstance(shrinkage, str) and shrinkage == "ledoit-wolf")):
-        shrinkage = _unit_interval(shrinkage)
-    dps = count(dps, "dps", 20)
-    if dps > 200 or covariance not in ("within", "total"):
-        raise ValueError("dps, covariance: need 20 <= dps <= 200 and 'within' or 'total'")
-    with mpmath.workdps(dps):
-        rows = [[mpmath.mpf(float(v)) for v in row] for row in X]
-        counts = np.bincount(labels).tolist()
-        means = [
-            [sum(rows[i][j] for i in range(n) if labels[i] == c) / counts[c] for j in range(d)]
-            for c in range(k)
-        ]
-        centre = [sum(counts[c] * means[c][j] for c in range(k)) / n for j in range(d)]
-        Z = [
-            [
-                rows[i][j] - (means[labels[i]][j] if covariance == "within" else centre[j])
-                for j in range(d)
-            ]
-            for i in range(n)
-        ]
-        S = mpmath.matrix(d, d)
-        for z in Z:
-            for a in range(d):
-                for b in range(a, d):
-                    S[a, b] += z[a] * z[b]
-        for a in range(d):
-            for b in range(a, d):
-                S[a, b] /= n
-                S[b, a] = S[a, b]
-        mu = sum(S[a, a] for a in range(d)) / d
-        if shrinkage is None:
-            alpha = mpmath.mpf(0)
-        elif isinstance(shrinkage, str):  # Ledoit-Wolf's intensity for the target mu I
-            frob = sum(S[a, b] ** 2 for a in range(d) for b in range(d))
-            fourth = sum(sum(v * v for v in z) ** 2 for z in Z)
-            delta = (frob - d * mu * mu) / d
-            beta = max((fourth / n - frob) / (d * n), 0)
-            alpha = min(beta, delta) / delta if delta > 0 else mpmath.mpf(0)
-        else:
-            alpha = mpmath.mpf(shrinkage)
-        for a in range(d):
-            for b in range(d):
-                S[a, b] *= 1 - alpha
-            S[a, a] += alpha * mu
-        try:
-            W = mpmath.inverse(S) * mpmath.matrix([list(m) for m in means]).T
-        except ZeroDivisionError as exc:
-            raise ValueError("X: the covariance is singular") from exc
-        b = [
-            mpmath.log(mpmath.mpf(counts[c]) / n) - sum(means[c][j] * W[j, c] for j in range(d)) / 2
-            for c in range(k)
-        ]
-        return (
-            np.array([[float(W[j, c]) for c in range(k)] for j in range(d)]),
-            np.array([float(v) for v in b]),
-        )
-
-
-def gis_fit(
-    F: ArrayLike, y: ArrayLike, tol: float = 1e-10, max_iter: int = 100_000
-) -> tuple[NDArray[np.float64], int, float]:
-    """Generalised iterative scaling (Darroch and Ratcliff 1972) for the conditional
-    maximum-entropy model of :func:`scispaces.linear_models.maxent_fit` with l2 = 0.
-
-    The features must lie in [0, 1e100]; a slack feature C - sum_j f_j (C the largest sum)
-    makes every sum equal C, and each step is lambda_j += log(tau_j / E_lambda f_j) / C, every
-    empirical expectation tau_j > 0. Stops when max_j |E_lambda f_j - tau_j| <= ``tol`` over
-    the original features (the slack's constraint follows from theirs) or after ``max_iter``
-    (at most 1e7) steps. Returns (weights of the original features, steps, residual).
-    """
-    from scispaces._checks import real_scalar
-
-    F = real_array(F, "F")
-    if F.ndim != 3 or 0 in F.shape:
-        raise ValueError("F: must be a non-empty array of shape (N, K, m)")
-    if np.any(F < 0) or F.max() > LDA_MAX_X:
-        raise ValueError(f"F: generalised iterative scaling needs features in [0, {LDA_MAX_X:g}]")
-    n, k, m = F.shape
-    labels = _class_labels(y, n, k)
-    tol = real_scalar(tol, "tol")
-    if not tol > 0:
-        raise ValueError("tol: must be > 0")
-    max_iter = count(max_iter, "max_iter", 1)
-    if max_iter > 10**7:
-        raise ValueError("max_iter: at most 1e7")
-    sums = F.sum(axis=2)
-    C = sums.max()
-    Fs = np.concatenate([F, (C - sums)[:, :, None]], axis=2)
-    if np.all(Fs[:, :, m] == 0):
-        Fs = F  # every sum is already C
-    tau = Fs[np.arange(n), labels].mean(axis=0)
-    if C <= 0 or np.any(tau <= 0):
-        raise ValueError("F: every feature (and the slack) must fire on some observed (x_i, y_i)")
-    flat = Fs.reshape(-1, Fs.shape[2])
-    w = np.zeros(Fs.shape[2])
-    for steps in range(max_iter + 1):
-        logits = (flat @ w).reshape(n, k)
-        p = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        expect = np.einsum("ik,ikj->j", p, Fs) / n
-        residual = float(np.abs(expect[:m] - tau[:m]).max())
-        if residual <= tol or steps == max_iter:
-            break
-        w += np.log(tau / expect) / C
-    weights = w[:m] - (w[m] if Fs.shape[2] > m else 0.0)
-    return weights, steps, residual
-
-
-def logistic_cv(
-    X: ArrayLike,
-    y: ArrayLike,
-    n_classes: int,
-    l2_grid: ArrayLike = (1e-3, 1e-2, 1e-1, 1.0),
-    folds: int = 3,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-    """Multinomial logistic regression, penalty l2/2 |(w, b)|^2 on all K (d + 1) weights, with
-    l2 chosen from ``l2_grid`` (values in [1e-8, 1e8]) by ``folds``-fold cross-validated
-    log-loss (fold f: the samples i with i mod folds = f, so stratified when y is sorted; ties go
-    to the larger l2; each fold walks the grid from the largest l2 down, warm-started), then
-    refitted on all data by
-    :func:`scispaces.linear_models.maxent_fit` (Newton, residual 1e-9). |x| <= 1e4.
-    Returns (W of shape (d, K), b, the chosen l2)."""
-    from scispaces.linear_models import class_features, maxent_fit
-
-    X = real_array(X, "X")
-    if X.ndim != 2 or 0 in X.shape or np.abs(X).max() > CV_MAX_X:
-        raise ValueError(f"X: must be a non-empty (N, d) array with |x| <= {CV_MAX_X:g}")
-    k = count(n_classes, "n_classes", 2)
-    labels = _class_labels(y, X.shape[0], k)
-    grid = np.sort(real_array(l2_grid, "l2_grid").ravel())[::-1]
-    if grid.size == 0 or np.any(grid < 1e-8) or np.any(grid > 1e8):
-        raise ValueError("l2_grid: must hold values in [1e-8, 1e8]")
-    folds = count(folds, "folds", 2)
-    n = X.shape[0]
-    if folds > n:
-        raise ValueError(f"folds: at most N = {n}")
-    F = class_features(X, k)
-    loss = np.zeros(grid.size)
-    for f in range(folds):
-        test = np.arange(n) % folds == f
-        w = None
-        for j, l2 in enumerate(grid):  # from the largest l2 down, each fit starts at the last
-            w = maxent_fit(F[~test], labels[~test], l2=l2, tol=1e-9, start=w).weights
-            logits = F[test] @ w
-            top = logits.max(axis=1)
-            lse = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
-            loss[j] += np.sum(lse - logits[np.arange(test.sum()), labels[test]])
-    best = float(grid[int(np.argmin(loss))])
-    w = maxent_fit(F, labels, l2=best, tol=1e-9).weights.reshape(k, -1)
-    return w[:, :-1].T, w[:, -1], best
 # ------------------------------------------------------------------------------ entropy
 # Oracles for scispaces.entropy: mpmath row entropies, the dense attention entropy, and the two
 # peers of entropy_normalize (SciPy's brentq per row, the source post's Newton iteration).
@@ -2281,7 +1988,7 @@ def post_entropy_newton(
     """The source post's iteration (kexue.fm/archives/8829), vectorised over rows: from p,
     gamma = 1 + (H* - H)/(H^2 - E[(log p)^2]), then p <- p^gamma normalised, ``steps`` times.
 
-    Returns (gammas, errors), each (steps, rows): every step's gamma and |H - H*| after it. A
+    Returns (gammas, errors), each (steps, rows): every step's gamma and ``|H - H*|`` after it. A
     negative gamma, an overflow or NaN is returned as computed: those are its failures.
     """
     rows, t = _normalize_rows(p, target)
@@ -2466,209 +2173,305 @@ def gibbs_mean(
     return float(mean)
 
 
-# ------------------------------------------------------------------------------ smoothing
-# Oracles for scispaces.smoothing: the convolution by scipy.integrate.quad on the kernel's own
-# terms (split where f breaks), the closed forms from their definitions in mpmath, and the
-# Fourier density's pdf, log-pdf and CDF in mpmath, the CDF by quadrature of the density.
+# ------------------------------------------------------------------------------ linear_models
+# Populations with a known Bayes rule for the closed-form classifier chapter, a 40-digit
+# evaluation of the LDA formulas, generalised iterative scaling (the classical maximum-entropy
+# solver) and a cross-validated logistic regression, shared by tests, chapter and benchmark.
+# Each refuses input outside the range it is meant for, by name.
 
-SMOOTHING_KERNELS = ("gaussian", "logistic", "cauchy")
-_SMOOTHING_DPS = 100  # the smoothing oracles' largest precision: seconds per call beyond
-
-
-def _smoothing_dps(dps: Any) -> int:
-    if count(dps, "dps", minimum=20) > _SMOOTHING_DPS:
-        raise ValueError(f"dps: at most {_SMOOTHING_DPS} digits, got {dps}")
-    return int(dps)
+LDA_FAMILIES = ("gaussian", "exponential")
+LDA_MAX_X = 1e100  # mp_lda and gis_fit: |x| and features up to this size
+CV_MAX_X = 1e4  # logistic_cv: |x| up to this size (standardise larger data first)
 
 
-def _smoothing_kernel(kernel: Any) -> str:
-    if not isinstance(kernel, str):
-        raise TypeError(f"kernel: expected a kernel name, got {type(kernel).__name__}")
-    if kernel not in SMOOTHING_KERNELS:
-        raise ValueError(f"kernel: must be one of {', '.join(SMOOTHING_KERNELS)}, got {kernel!r}")
-    return kernel
+def class_population(family: str, d: int, n_classes: int, seed: int = 0) -> dict[str, Any]:
+    """A population of K classes in d dimensions whose Bayes rule is known in closed form.
 
-
-def _shifted(x: float, w: float, t: float) -> float:
-    """x - w t, +-inf where it leaves the float range (the kernel there is negligible)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.float64(x) - np.float64(w) * np.float64(t))
-
-
-def _kernel_density(kernel: str, t: float) -> float:
-    """The standard kernel's density at t, in floats (for quad)."""
-    if kernel == "gaussian":
-        return math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
-    if kernel == "logistic":
-        e = math.exp(-abs(t))
-        return e / (1 + e) ** 2
-    return 1 / (math.pi * (1 + t * t))
-
-
-def quad_convolution(
-    f: Callable[[float], float],
-    x: ArrayLike,
-    width: Any,
-    kernel: str,
-    breaks: ArrayLike = (),
-) -> NDArray[np.float64]:
-    """``int f(y) phi_w(x - y) dy`` for each x by ``scipy.integrate.quad`` (QUADPACK), in the
-    kernel's variable t = (x - y)/w, split at 0 and at the breaks of f within |t| <= 1e4, with
-    relative tolerance 1e-12; 0 < width <= 1e6.
-
-    ``f`` takes and returns one float. Refuses a divergent integral: QUADPACK's warning (an
-    integrand it cannot integrate) becomes a ValueError naming f and the kernel.
+    ``'gaussian'``: class means with independent N(0, 0.45^2) coordinates and one covariance
+    shared by the classes, eigenvalues spaced geometrically from 1/4 to 4 in a random basis
+    (LDA's model). ``'exponential'``: independent exponential coordinates with rates e^u per
+    class and coordinate, u uniform in [-1.5, 1.5] for the first half of the coordinates and in
+    [-0.2, 0.2] for the rest: skewed, with covariances that differ between classes, yet linear
+    log-odds (logistic regression's model, not LDA's). Equal priors; d * max(d, K) <= 1e6.
+    Returns a dict with ``family``, ``priors`` and ``means`` and ``cov``, or ``rates``.
     """
-    import warnings
+    from scispaces._checks import generator
 
-    from scipy import integrate
-
-    function(f, "f")
-    kernel = _smoothing_kernel(kernel)
-    xs = real_array(x, "x")
-    w = real_array(width, "width")
-    if w.ndim != 0 or not 0 < w <= 1e6:
-        raise ValueError("width: must be one number in (0, 1e6]")
-    w = float(w)
-
-    def value(y: float) -> float:
-        v = f(y)
-        if v is None or isinstance(v, str | bytes) or np.iscomplexobj(v):
-            raise TypeError(f"f: must return one real number, got {type(v).__name__}")
-        v = np.asarray(v, dtype=float)
-        if v.shape != ():
-            raise ValueError(f"f: must return one number, got shape {v.shape}")
-        if not np.isfinite(v):
-            raise ValueError(f"f: returned {float(v)} at y = {y!r}")
-        return float(v)
-
-    cuts = real_array(breaks, "breaks").ravel()
-    out = []
-    for xv in xs.ravel():
-        with np.errstate(over="ignore"):
-            t = (xv - cuts) / w
-        inner = t[np.abs(t) <= 1e4]  # farther breaks only split a tail QUADPACK handles whole
-        points = [-np.inf, *sorted({0.0, *inner.tolist()}), np.inf]
-        total = 0.0
-        for lo, hi in zip(points[:-1], points[1:], strict=True):
-            if lo == hi:
-                continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", integrate.IntegrationWarning)
-                try:
-                    piece, _ = integrate.quad(
-                        lambda t, xv=xv: value(_shifted(xv, w, t)) * _kernel_density(kernel, t),
-                        lo,
-                        hi,
-                        epsabs=0.0,
-                        epsrel=1e-12,
-                        limit=500,
-                    )
-                except integrate.IntegrationWarning as exc:
-                    raise ValueError(
-                        f"f, kernel: quad cannot integrate f against it ({exc})"
-                    ) from exc
-            total += piece
-        out.append(total)
-    return np.array(out, dtype=np.float64).reshape(xs.shape)
+    if not isinstance(family, str):
+        raise TypeError(f"family: expected one of {LDA_FAMILIES}, got {type(family).__name__}")
+    if family not in LDA_FAMILIES:
+        raise ValueError(f"family: must be one of {LDA_FAMILIES}, got {family!r}")
+    d, k = count(d, "d", 1), count(n_classes, "n_classes", 2)
+    if d * max(d, k) > 10**6:
+        raise ValueError("d, n_classes: d * max(d, n_classes) must be at most 1e6")
+    rng = generator(seed)
+    pop: dict[str, Any] = {"family": family, "priors": np.full(k, 1.0 / k)}
+    if family == "gaussian":
+        basis = np.linalg.qr(rng.standard_normal((d, d)))[0]
+        pop["cov"] = (basis * np.geomspace(0.25, 4.0, d)) @ basis.T
+        pop["means"] = 0.45 * rng.standard_normal((k, d))
+    else:
+        spread = np.where(np.arange(d) < d / 2, 1.5, 0.2)
+        pop["rates"] = np.exp(rng.uniform(-1.0, 1.0, (k, d)) * spread)
+    return pop
 
 
-def _mp_kernel_cdf(kernel: str, z: Any) -> Any:
+def _population(pop: Any) -> tuple[str, int, int]:
+    """Check a population from :func:`class_population`: (family, d, K)."""
+    keys = {"gaussian": ("means", "cov"), "exponential": ("rates",)}
+    if not isinstance(pop, dict) or pop.get("family") not in keys:
+        raise TypeError("pop: expected a population from class_population")
+    if any(key not in pop for key in (*keys[pop["family"]], "priors")):
+        raise TypeError(f"pop: a {pop['family']} population needs {keys[pop['family']]}, priors")
+    first = real_array(pop[keys[pop["family"]][0]], "pop")
+    priors = real_array(pop["priors"], "pop")
+    if first.ndim != 2 or priors.shape != (first.shape[0],) or np.any(priors <= 0):
+        raise ValueError("pop: means or rates of shape (K, d) and K positive priors")
+    k, d = first.shape
+    if pop["family"] == "gaussian" and real_array(pop["cov"], "pop").shape != (d, d):
+        raise ValueError(f"pop: the covariance must have shape ({d}, {d})")
+    if pop["family"] == "exponential" and np.any(first <= 0):
+        raise ValueError("pop: the rates must be > 0")
+    return pop["family"], d, k
+
+
+def _class_labels(y: Any, n: int, k: int | None = None) -> NDArray[np.int64]:
+    """``y`` as n integer labels in 0..k-1 (k given) or 0..K-1 with every class present."""
+    from scispaces._checks import whole_array
+
+    labels = whole_array(y, "y", 0, "each label")
+    if labels.shape != (n,):
+        raise ValueError(f"y: must hold {n} labels, one per row, got shape {labels.shape}")
+    top = n - 1 if k is None else k - 1
+    if labels.max() > top:
+        raise ValueError(
+            f"y: labels must lie in 0..{top}" + (" (every class present)" * (k is None))
+        )
+    labels = labels.astype(np.int64)
+    if k is None and np.any(np.bincount(labels) == 0):
+        raise ValueError("y: every class 0..K-1 must be present")
+    return labels
+
+
+def sample_population(
+    pop: dict[str, Any], counts: ArrayLike, seed: int = 0
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """``counts[k]`` samples of each class k of ``pop``, in class order: (X, y); N d <= 1e8."""
+    from scispaces._checks import generator, whole_array
+
+    family, d, k = _population(pop)
+    n = whole_array(counts, "counts", minimum=0, what="each count")
+    if n.shape != (k,) or n.sum() > 10**8 / d:
+        raise ValueError(f"counts: must be {k} whole numbers (one per class), sum * d <= 1e8")
+    rng = generator(seed)
+    y = np.repeat(np.arange(k), n.astype(np.int64))
+    if family == "gaussian":
+        L = np.linalg.cholesky(pop["cov"])
+        X = pop["means"][y] + rng.standard_normal((y.size, d)) @ L.T
+    else:
+        X = rng.exponential(1.0 / pop["rates"][y])
+    return X, y
+
+
+def bayes_log_posterior(pop: dict[str, Any], X: ArrayLike) -> NDArray[np.float64]:
+    """log p(k | x) under the true population: the Bayes rule the classifiers are judged against.
+
+    Gaussian classes: x^T S^-1 mu_k - mu_k^T S^-1 mu_k / 2 + log p_k; exponential classes:
+    sum_j (log r_kj - r_kj x_j) + log p_k; both normalised by log-sum-exp over k. ``|x| <= 1e8``.
+    """
+    family, d, k = _population(pop)
+    X = real_array(X, "X")
+    if X.ndim != 2 or X.shape[1] != d or np.abs(X).max(initial=0) > 1e8:
+        raise ValueError(f"X: must have shape (N, {d}) and entries |x| <= 1e8")
+    if family == "gaussian":
+        W = np.linalg.solve(pop["cov"], pop["means"].T)
+        logits = X @ W - 0.5 * np.einsum("kj,jk->k", pop["means"], W)
+    else:
+        if np.any(X < 0):
+            raise ValueError("X: exponential classes live on x >= 0")
+        rates = pop["rates"]
+        logits = np.log(rates).sum(axis=1) - X @ rates.T
+    logits = logits + np.log(pop["priors"])
+    top = logits.max(axis=1, keepdims=True)
+    return logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+
+
+def _unit_interval(x: Any) -> float:
+    """``x`` as a float in [0, 1] (a shrinkage intensity), refused by name otherwise."""
+    from scispaces._checks import real_scalar
+
+    value = real_scalar(x, "shrinkage")
+    if not 0 <= value <= 1:
+        raise ValueError(f"shrinkage: must lie in [0, 1], got {value!r}")
+    return value
+
+
+def mp_lda(
+    X: ArrayLike, y: ArrayLike, shrinkage: Any = None, covariance: str = "within", dps: int = 40
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The weights and intercepts of :func:`scispaces.linear_models.lda_fit`, evaluated in mpmath
+    at ``dps`` digits from the same float data (means, scatter, Ledoit-Wolf intensity, shrinkage,
+    the LU inverse), rounded once to float64. N d^2 <= 1e6, 20 <= dps <= 200, ``|x| <= 1e100``."""
     import mpmath
 
-    if kernel == "gaussian":
-        return mpmath.ncdf(z)
-    if kernel == "logistic":
-        return 1 / (1 + mpmath.exp(-z))
-    return mpmath.mpf(1) / 2 + mpmath.atan(z) / mpmath.pi
+    X = real_array(X, "X")
+    if X.ndim != 2 or 0 in X.shape or np.abs(X).max() > LDA_MAX_X:
+        raise ValueError(f"X: must be a non-empty (N, d) array with |x| <= {LDA_MAX_X:g}")
+    n, d = X.shape
+    if n * d * d > 10**6:
+        raise ValueError("X: the reference needs N d^2 <= 1e6")
+    labels = _class_labels(y, n)
+    k = int(labels.max()) + 1
+    if not (shrinkage is None or (isinstance(shrinkage, str) and shrinkage == "ledoit-wolf")):
+        shrinkage = _unit_interval(shrinkage)
+    dps = count(dps, "dps", 20)
+    if dps > 200 or covariance not in ("within", "total"):
+        raise ValueError("dps, covariance: need 20 <= dps <= 200 and 'within' or 'total'")
+    with mpmath.workdps(dps):
+        rows = [[mpmath.mpf(float(v)) for v in row] for row in X]
+        counts = np.bincount(labels).tolist()
+        means = [
+            [sum(rows[i][j] for i in range(n) if labels[i] == c) / counts[c] for j in range(d)]
+            for c in range(k)
+        ]
+        centre = [sum(counts[c] * means[c][j] for c in range(k)) / n for j in range(d)]
+        Z = [
+            [
+                rows[i][j] - (means[labels[i]][j] if covariance == "within" else centre[j])
+                for j in range(d)
+            ]
+            for i in range(n)
+        ]
+        S = mpmath.matrix(d, d)
+        for z in Z:
+            for a in range(d):
+                for b in range(a, d):
+                    S[a, b] += z[a] * z[b]
+        for a in range(d):
+            for b in range(a, d):
+                S[a, b] /= n
+                S[b, a] = S[a, b]
+        mu = sum(S[a, a] for a in range(d)) / d
+        if shrinkage is None:
+            alpha = mpmath.mpf(0)
+        elif isinstance(shrinkage, str):  # Ledoit-Wolf's intensity for the target mu I
+            frob = sum(S[a, b] ** 2 for a in range(d) for b in range(d))
+            fourth = sum(sum(v * v for v in z) ** 2 for z in Z)
+            delta = (frob - d * mu * mu) / d
+            beta = max((fourth / n - frob) / (d * n), 0)
+            alpha = min(beta, delta) / delta if delta > 0 else mpmath.mpf(0)
+        else:
+            alpha = mpmath.mpf(shrinkage)
+        for a in range(d):
+            for b in range(d):
+                S[a, b] *= 1 - alpha
+            S[a, a] += alpha * mu
+        try:
+            W = mpmath.inverse(S) * mpmath.matrix([list(m) for m in means]).T
+        except ZeroDivisionError as exc:
+            raise ValueError("X: the covariance is singular") from exc
+        b = [
+            mpmath.log(mpmath.mpf(counts[c]) / n) - sum(means[c][j] * W[j, c] for j in range(d)) / 2
+            for c in range(k)
+        ]
+        return (
+            np.array([[float(W[j, c]) for c in range(k)] for j in range(d)]),
+            np.array([float(v) for v in b]),
+        )
 
 
-def mp_smoothed(
-    name: str,
-    x: ArrayLike,
-    width: ArrayLike,
-    kernel: str,
-    lo: int = -6,
-    hi: int = 10,
-    dps: int = 40,
-) -> NDArray[np.float64]:
-    """The closed forms of the smoothed ReLU, step and clipped floor in mpmath at ``dps`` digits,
-    from their definitions: ReLU ``w (phi(z) + z Phi(z))`` (Gaussian) or ``w log(1 + e^z)``
-    (logistic); step ``Phi(z)``; floor ``lo + sum_{lo < n <= hi} Phi((x - n)/w)``; z = x/w, with
-    x and width broadcast. A Gaussian tail beyond z = -40 is below the float range: 0."""
-    import mpmath
+def gis_fit(
+    F: ArrayLike, y: ArrayLike, tol: float = 1e-10, max_iter: int = 100_000
+) -> tuple[NDArray[np.float64], int, float]:
+    """Generalised iterative scaling (Darroch and Ratcliff 1972) for the conditional
+    maximum-entropy model of :func:`scispaces.linear_models.maxent_fit` with l2 = 0.
 
-    if name not in ("relu", "step", "floor"):
-        raise ValueError(f"name: must be 'relu', 'step' or 'floor', got {name!r}")
-    kernel = _smoothing_kernel(kernel)
-    if name == "relu" and kernel == "cauchy":
-        raise ValueError("kernel: the Cauchy kernel's convolution with ReLU diverges")
-    xs, ws = broadcast(x=real_array(x, "x"), width=real_array(width, "width"))
-    if np.any(ws <= 0):
-        raise ValueError("width: must be > 0")
-    lo, hi = count(lo, "lo", minimum=-(2**53)), count(hi, "hi", minimum=-(2**53))
-    if name == "floor" and not 0 < hi - lo <= 10_000:
-        raise ValueError("lo, hi: hi must exceed lo by 1 to 10 000")
-    out = []
-    with mpmath.workdps(_smoothing_dps(dps)):
-        for xv, wv in zip(xs.ravel(), ws.ravel(), strict=True):
-            xm, wm = mpmath.mpf(float(xv)), mpmath.mpf(float(wv))
-            z = xm / wm
-            if kernel == "gaussian" and name != "floor" and z < -40:
-                value = 0
-            elif name == "relu" and kernel == "gaussian":
-                value = wm * (mpmath.npdf(z) + z * mpmath.ncdf(z))
-            elif name == "relu":
-                value = wm * mpmath.log1p(mpmath.exp(z))
-            elif name == "step":
-                value = _mp_kernel_cdf(kernel, z)
-            else:
-                low = -50 if kernel == "gaussian" else -mpmath.inf  # ncdf(-50) < 1e-540
-                value = lo + mpmath.fsum(
-                    _mp_kernel_cdf(kernel, max((xm - n) / wm, low)) for n in range(lo + 1, hi + 1)
-                )
-            out.append(float(value))
-    return np.array(out, dtype=np.float64).reshape(xs.shape)
+    The features must lie in [0, 1e100]; a slack feature C - sum_j f_j (C the largest sum)
+    makes every sum equal C, and each step is lambda_j += log(tau_j / E_lambda f_j) / C, every
+    empirical expectation tau_j > 0. Stops when ``max_j |E_lambda f_j - tau_j| <= tol`` over
+    the original features (the slack's constraint follows from theirs) or after ``max_iter``
+    (at most 1e7) steps. Returns (weights of the original features, steps, residual).
+    """
+    from scispaces._checks import real_scalar
+
+    F = real_array(F, "F")
+    if F.ndim != 3 or 0 in F.shape:
+        raise ValueError("F: must be a non-empty array of shape (N, K, m)")
+    if np.any(F < 0) or F.max() > LDA_MAX_X:
+        raise ValueError(f"F: generalised iterative scaling needs features in [0, {LDA_MAX_X:g}]")
+    n, k, m = F.shape
+    labels = _class_labels(y, n, k)
+    tol = real_scalar(tol, "tol")
+    if not tol > 0:
+        raise ValueError("tol: must be > 0")
+    max_iter = count(max_iter, "max_iter", 1)
+    if max_iter > 10**7:
+        raise ValueError("max_iter: at most 1e7")
+    sums = F.sum(axis=2)
+    C = sums.max()
+    Fs = np.concatenate([F, (C - sums)[:, :, None]], axis=2)
+    if np.all(Fs[:, :, m] == 0):
+        Fs = F  # every sum is already C
+    tau = Fs[np.arange(n), labels].mean(axis=0)
+    if C <= 0 or np.any(tau <= 0):
+        raise ValueError("F: every feature (and the slack) must fire on some observed (x_i, y_i)")
+    flat = Fs.reshape(-1, Fs.shape[2])
+    w = np.zeros(Fs.shape[2])
+    for steps in range(max_iter + 1):
+        logits = (flat @ w).reshape(n, k)
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        expect = np.einsum("ik,ikj->j", p, Fs) / n
+        residual = float(np.abs(expect[:m] - tau[:m]).max())
+        if residual <= tol or steps == max_iter:
+            break
+        w += np.log(tau / expect) / C
+    weights = w[:m] - (w[m] if Fs.shape[2] > m else 0.0)
+    return weights, steps, residual
 
 
-def mp_fourier(
-    name: str, y: ArrayLike, a: ArrayLike, mu: Any = 0.0, sigma: Any = 1.0, dps: int = 30
-) -> NDArray[np.float64]:
-    """The Fourier-series density (``name`` = 'pdf', 'logpdf' or 'cdf') in mpmath at ``dps``
-    digits, from the definition ``q(y) = sech^2(z) |sum_k a_k e^{-i pi k x}|^2 / (2 sigma sum|a_k|^2)``,
-    ``x = tanh z``, ``z = (y - mu)/sigma``; the CDF by ``mpmath.quad`` of the density in x over
-    ``[-1, tanh z]`` (not by the closed form it checks), in the variable ``1 + x``."""
-    import mpmath
+def logistic_cv(
+    X: ArrayLike,
+    y: ArrayLike,
+    n_classes: int,
+    l2_grid: ArrayLike = (1e-3, 1e-2, 1e-1, 1.0),
+    folds: int = 3,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Multinomial logistic regression, penalty ``l2/2 |(w, b)|^2`` on all K (d + 1) weights, with
+    l2 chosen from ``l2_grid`` (values in [1e-8, 1e8]) by ``folds``-fold cross-validated
+    log-loss (fold f: the samples i with i mod folds = f, so stratified when y is sorted; ties go
+    to the larger l2; each fold walks the grid from the largest l2 down, warm-started), then
+    refitted on all data by
+    :func:`scispaces.linear_models.maxent_fit` (Newton, residual 1e-9). ``|x| <= 1e4``.
+    Returns (W of shape (d, K), b, the chosen l2)."""
+    from scispaces.linear_models import class_features, maxent_fit
 
-    if name not in ("pdf", "logpdf", "cdf"):
-        raise ValueError(f"name: must be 'pdf', 'logpdf' or 'cdf', got {name!r}")
-    ys = real_array(y, "y")
-    coef = number_array(a, "a").astype(np.complex128)
-    if coef.ndim != 1 or coef.size == 0 or not np.isfinite(coef).all() or not np.any(coef):
-        raise ValueError("a: must be a non-empty 1-d array of finite numbers, not all zero")
-    m, s = real_array(mu, "mu"), real_array(sigma, "sigma")
-    if m.ndim != 0 or s.ndim != 0 or not s > 0:
-        raise ValueError("mu, sigma: must be single numbers with sigma > 0")
-    out = []
-    with mpmath.workdps(_smoothing_dps(dps)):
-        ak = [mpmath.mpc(complex(v)) for v in coef]
-        norm = 2 * mpmath.fsum(abs(v) ** 2 for v in ak)
-        sm = mpmath.mpf(float(s))
-
-        def p(x):
-            series = mpmath.fsum(v * mpmath.expj(-mpmath.pi * k * x) for k, v in enumerate(ak))
-            return abs(series) ** 2 / norm
-
-        for yv in ys.ravel():
-            z = (mpmath.mpf(float(yv)) - mpmath.mpf(float(m))) / sm
-            x = mpmath.tanh(z)
-            if name == "cdf":  # over [0, s], s = 1 + x = 2/(1 + e^{-2z}): no cancellation
-                value = mpmath.quad(lambda t: p(t - 1), [0, 2 / (1 + mpmath.exp(-2 * z))])
-            else:
-                value = mpmath.sech(z) ** 2 / sm * p(x)
-                value = mpmath.log(value) if name == "logpdf" else value
-            out.append(float(value))
-    return np.array(out, dtype=np.float64).reshape(ys.shape)
+    X = real_array(X, "X")
+    if X.ndim != 2 or 0 in X.shape or np.abs(X).max() > CV_MAX_X:
+        raise ValueError(f"X: must be a non-empty (N, d) array with |x| <= {CV_MAX_X:g}")
+    k = count(n_classes, "n_classes", 2)
+    labels = _class_labels(y, X.shape[0], k)
+    grid = np.sort(real_array(l2_grid, "l2_grid").ravel())[::-1]
+    if grid.size == 0 or np.any(grid < 1e-8) or np.any(grid > 1e8):
+        raise ValueError("l2_grid: must hold values in [1e-8, 1e8]")
+    folds = count(folds, "folds", 2)
+    n = X.shape[0]
+    if folds > n:
+        raise ValueError(f"folds: at most N = {n}")
+    F = class_features(X, k)
+    loss = np.zeros(grid.size)
+    for f in range(folds):
+        test = np.arange(n) % folds == f
+        w = None
+        for j, l2 in enumerate(grid):  # from the largest l2 down, each fit starts at the last
+            w = maxent_fit(F[~test], labels[~test], l2=l2, tol=1e-9, start=w).weights
+            logits = F[test] @ w
+            top = logits.max(axis=1)
+            lse = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+            loss[j] += np.sum(lse - logits[np.arange(test.sum()), labels[test]])
+    best = float(grid[int(np.argmin(loss))])
+    w = maxent_fit(F, labels, l2=best, tol=1e-9).weights.reshape(k, -1)
+    return w[:, :-1].T, w[:, -1], best
 
 
 # ------------------------------------------------------------------------------ simplex
@@ -2884,7 +2687,7 @@ def mp_perturbmax(mu: ArrayLike, noise: str, dps: int = 30) -> NDArray[np.float6
 
 
 def ulp_errors(got: ArrayLike, exact: Any) -> NDArray[np.float64]:
-    """|got - exact| in units of the spacing of floats at the exact value (its ulp), elementwise.
+    """``|got - exact|`` in units of the spacing of floats at the exact value (its ulp), elementwise.
 
     ``exact`` holds Fractions, mpf or floats (as from :func:`exact_sparsemax`); an exact 0 counts
     0 when ``got`` is 0 and inf otherwise.
@@ -2974,3 +2777,208 @@ def post_quantile_perturbmax(mu: ArrayLike, nodes: int) -> NDArray[np.float64]:
     F = special.ndtr(gaps[:, :, None] + eps)  # (i, j, k)
     F[np.arange(len(mu)), np.arange(len(mu))] = 1.0
     return F.prod(axis=1).mean(axis=1)
+
+
+# ------------------------------------------------------------------------------ smoothing
+# Oracles for scispaces.smoothing: the convolution by scipy.integrate.quad on the kernel's own
+# terms (split where f breaks), the closed forms from their definitions in mpmath, and the
+# Fourier density's pdf, log-pdf and CDF in mpmath, the CDF by quadrature of the density.
+
+SMOOTHING_KERNELS = ("gaussian", "logistic", "cauchy")
+_SMOOTHING_DPS = 100  # the smoothing oracles' largest precision: seconds per call beyond
+
+
+def _smoothing_dps(dps: Any) -> int:
+    if count(dps, "dps", minimum=20) > _SMOOTHING_DPS:
+        raise ValueError(f"dps: at most {_SMOOTHING_DPS} digits, got {dps}")
+    return int(dps)
+
+
+def _smoothing_kernel(kernel: Any) -> str:
+    if not isinstance(kernel, str):
+        raise TypeError(f"kernel: expected a kernel name, got {type(kernel).__name__}")
+    if kernel not in SMOOTHING_KERNELS:
+        raise ValueError(f"kernel: must be one of {', '.join(SMOOTHING_KERNELS)}, got {kernel!r}")
+    return kernel
+
+
+def _shifted(x: float, w: float, t: float) -> float:
+    """x - w t, +-inf where it leaves the float range (the kernel there is negligible)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.float64(x) - np.float64(w) * np.float64(t))
+
+
+def _kernel_density(kernel: str, t: float) -> float:
+    """The standard kernel's density at t, in floats (for quad)."""
+    if kernel == "gaussian":
+        return math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+    if kernel == "logistic":
+        e = math.exp(-abs(t))
+        return e / (1 + e) ** 2
+    return 1 / (math.pi * (1 + t * t))
+
+
+def quad_convolution(
+    f: Callable[[float], float],
+    x: ArrayLike,
+    width: Any,
+    kernel: str,
+    breaks: ArrayLike = (),
+) -> NDArray[np.float64]:
+    """``int f(y) phi_w(x - y) dy`` for each x by ``scipy.integrate.quad`` (QUADPACK), in the
+    kernel's variable t = (x - y)/w, split at 0 and at the breaks of f within ``|t| <= 1e4``, with
+    relative tolerance 1e-12; 0 < width <= 1e6.
+
+    ``f`` takes and returns one float. Refuses a divergent integral: QUADPACK's warning (an
+    integrand it cannot integrate) becomes a ValueError naming f and the kernel.
+    """
+    import warnings
+
+    from scipy import integrate
+
+    function(f, "f")
+    kernel = _smoothing_kernel(kernel)
+    xs = real_array(x, "x")
+    w = real_array(width, "width")
+    if w.ndim != 0 or not 0 < w <= 1e6:
+        raise ValueError("width: must be one number in (0, 1e6]")
+    w = float(w)
+
+    def value(y: float) -> float:
+        v = f(y)
+        if v is None or isinstance(v, str | bytes) or np.iscomplexobj(v):
+            raise TypeError(f"f: must return one real number, got {type(v).__name__}")
+        v = np.asarray(v, dtype=float)
+        if v.shape != ():
+            raise ValueError(f"f: must return one number, got shape {v.shape}")
+        if not np.isfinite(v):
+            raise ValueError(f"f: returned {float(v)} at y = {y!r}")
+        return float(v)
+
+    cuts = real_array(breaks, "breaks").ravel()
+    out = []
+    for xv in xs.ravel():
+        with np.errstate(over="ignore"):
+            t = (xv - cuts) / w
+        inner = t[np.abs(t) <= 1e4]  # farther breaks only split a tail QUADPACK handles whole
+        points = [-np.inf, *sorted({0.0, *inner.tolist()}), np.inf]
+        total = 0.0
+        for lo, hi in zip(points[:-1], points[1:], strict=True):
+            if lo == hi:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", integrate.IntegrationWarning)
+                try:
+                    piece, _ = integrate.quad(
+                        lambda t, xv=xv: value(_shifted(xv, w, t)) * _kernel_density(kernel, t),
+                        lo,
+                        hi,
+                        epsabs=0.0,
+                        epsrel=1e-12,
+                        limit=500,
+                    )
+                except integrate.IntegrationWarning as exc:
+                    raise ValueError(
+                        f"f, kernel: quad cannot integrate f against it ({exc})"
+                    ) from exc
+            total += piece
+        out.append(total)
+    return np.array(out, dtype=np.float64).reshape(xs.shape)
+
+
+def _mp_kernel_cdf(kernel: str, z: Any) -> Any:
+    import mpmath
+
+    if kernel == "gaussian":
+        return mpmath.ncdf(z)
+    if kernel == "logistic":
+        return 1 / (1 + mpmath.exp(-z))
+    return mpmath.mpf(1) / 2 + mpmath.atan(z) / mpmath.pi
+
+
+def mp_smoothed(
+    name: str,
+    x: ArrayLike,
+    width: ArrayLike,
+    kernel: str,
+    lo: int = -6,
+    hi: int = 10,
+    dps: int = 40,
+) -> NDArray[np.float64]:
+    """The closed forms of the smoothed ReLU, step and clipped floor in mpmath at ``dps`` digits,
+    from their definitions: ReLU ``w (phi(z) + z Phi(z))`` (Gaussian) or ``w log(1 + e^z)``
+    (logistic); step ``Phi(z)``; floor ``lo + sum_{lo < n <= hi} Phi((x - n)/w)``; z = x/w, with
+    x and width broadcast. A Gaussian tail beyond z = -40 is below the float range: 0."""
+    import mpmath
+
+    if name not in ("relu", "step", "floor"):
+        raise ValueError(f"name: must be 'relu', 'step' or 'floor', got {name!r}")
+    kernel = _smoothing_kernel(kernel)
+    if name == "relu" and kernel == "cauchy":
+        raise ValueError("kernel: the Cauchy kernel's convolution with ReLU diverges")
+    xs, ws = broadcast(x=real_array(x, "x"), width=real_array(width, "width"))
+    if np.any(ws <= 0):
+        raise ValueError("width: must be > 0")
+    lo, hi = count(lo, "lo", minimum=-(2**53)), count(hi, "hi", minimum=-(2**53))
+    if name == "floor" and not 0 < hi - lo <= 10_000:
+        raise ValueError("lo, hi: hi must exceed lo by 1 to 10 000")
+    out = []
+    with mpmath.workdps(_smoothing_dps(dps)):
+        for xv, wv in zip(xs.ravel(), ws.ravel(), strict=True):
+            xm, wm = mpmath.mpf(float(xv)), mpmath.mpf(float(wv))
+            z = xm / wm
+            if kernel == "gaussian" and name != "floor" and z < -40:
+                value = 0
+            elif name == "relu" and kernel == "gaussian":
+                value = wm * (mpmath.npdf(z) + z * mpmath.ncdf(z))
+            elif name == "relu":
+                value = wm * mpmath.log1p(mpmath.exp(z))
+            elif name == "step":
+                value = _mp_kernel_cdf(kernel, z)
+            else:
+                low = -50 if kernel == "gaussian" else -mpmath.inf  # ncdf(-50) < 1e-540
+                value = lo + mpmath.fsum(
+                    _mp_kernel_cdf(kernel, max((xm - n) / wm, low)) for n in range(lo + 1, hi + 1)
+                )
+            out.append(float(value))
+    return np.array(out, dtype=np.float64).reshape(xs.shape)
+
+
+def mp_fourier(
+    name: str, y: ArrayLike, a: ArrayLike, mu: Any = 0.0, sigma: Any = 1.0, dps: int = 30
+) -> NDArray[np.float64]:
+    """The Fourier-series density (``name`` = 'pdf', 'logpdf' or 'cdf') in mpmath at ``dps``
+    digits, from the definition ``q(y) = sech^2(z) |sum_k a_k e^{-i pi k x}|^2 / (2 sigma sum|a_k|^2)``,
+    ``x = tanh z``, ``z = (y - mu)/sigma``; the CDF by ``mpmath.quad`` of the density in x over
+    ``[-1, tanh z]`` (not by the closed form it checks), in the variable ``1 + x``."""
+    import mpmath
+
+    if name not in ("pdf", "logpdf", "cdf"):
+        raise ValueError(f"name: must be 'pdf', 'logpdf' or 'cdf', got {name!r}")
+    ys = real_array(y, "y")
+    coef = number_array(a, "a").astype(np.complex128)
+    if coef.ndim != 1 or coef.size == 0 or not np.isfinite(coef).all() or not np.any(coef):
+        raise ValueError("a: must be a non-empty 1-d array of finite numbers, not all zero")
+    m, s = real_array(mu, "mu"), real_array(sigma, "sigma")
+    if m.ndim != 0 or s.ndim != 0 or not s > 0:
+        raise ValueError("mu, sigma: must be single numbers with sigma > 0")
+    out = []
+    with mpmath.workdps(_smoothing_dps(dps)):
+        ak = [mpmath.mpc(complex(v)) for v in coef]
+        norm = 2 * mpmath.fsum(abs(v) ** 2 for v in ak)
+        sm = mpmath.mpf(float(s))
+
+        def p(x):
+            series = mpmath.fsum(v * mpmath.expj(-mpmath.pi * k * x) for k, v in enumerate(ak))
+            return abs(series) ** 2 / norm
+
+        for yv in ys.ravel():
+            z = (mpmath.mpf(float(yv)) - mpmath.mpf(float(m))) / sm
+            x = mpmath.tanh(z)
+            if name == "cdf":  # over [0, s], s = 1 + x = 2/(1 + e^{-2z}): no cancellation
+                value = mpmath.quad(lambda t: p(t - 1), [0, 2 / (1 + mpmath.exp(-2 * z))])
+            else:
+                value = mpmath.sech(z) ** 2 / sm * p(x)
+                value = mpmath.log(value) if name == "logpdf" else value
+            out.append(float(value))
+    return np.array(out, dtype=np.float64).reshape(ys.shape)

@@ -229,7 +229,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
 
     Notes
     -----
-    Accuracy: within 3 eps max(1, |result|), absolute (measured 2.0 eps against mpmath,
+    Accuracy: within ``3 eps max(1, |result|)``, absolute (measured 2.0 eps against mpmath,
     same vectors as :func:`softmax`).
 
     Examples

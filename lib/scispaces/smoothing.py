@@ -198,7 +198,7 @@ def smooth(
     Accuracy and range (``tests/test_smoothing.py`` and the chapter, against the closed forms
     and ``scipy.integrate.quad`` of the convolution): the error is measured against the scale
     :math:`\int |f|\varphi_w`. With the breaks given, ReLU, the step and the clipped floor come
-    out within 3e-15 relative for all three kernels for |x| <= 5 w, and 1e-13 out to the
+    out within 3e-15 relative for all three kernels for ``|x| <= 5 w``, and 1e-13 out to the
     Gaussian ReLU's underflow at x = -37 w; polynomials within 20 eps. Without the breaks, the error is about
     1e-4 w at a kink and 1e-2 at a unit jump. ``f`` must vary slowly on the scale of the kernel
     between breaks: a Gaussian bump of width 1 smoothed with :math:`w = 10` is within 2e-9, with
@@ -458,7 +458,7 @@ def smooth_floor(
     References
     ----------
     Accuracy (``tests/test_smoothing.py``, against :func:`smooth` and a 40-digit mpmath sum):
-    absolute error below 4e-15 |g| + 1e-300 for all three kernels.
+    absolute error below ``4e-15 |g| + 1e-300`` for all three kernels.
     """
     kernel = _kernel(kernel)
     x, w = broadcast(x=real_array(x, "x"), width=_positive(width))
