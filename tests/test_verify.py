@@ -727,6 +727,24 @@ def test_ledger_bound_shows_the_measure():
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "bounds", "measured", "tolerance"),
+    [
+        (0.99897, {"upper": 0.9999}, "m = 0.999", "<= 0.9999"),  # not '1 <= 1'
+        (0.99996, {"upper": 0.99999}, "m = 0.99996", "<= 0.99999"),
+        (1.00004, {"lower": 1.0}, "m = 1.00004", ">= 1"),  # not '1 >= 1'
+        (0.31, {"lower": 0.25, "upper": 0.3125}, "m = 0.31", "in [0.25, 0.3125]"),
+        (0.2501, {"lower": 0.25, "upper": 0.3125}, "m = 0.2501", "in [0.25, 0.3125]"),
+    ],
+)
+def test_ledger_bound_shows_the_value_on_its_side_of_the_bound_as_written(
+    value, bounds, measured, tolerance
+):
+    ledger = Ledger("chapter")
+    ledger.bound("c", "statement", value, measure="m", method="m", **bounds)
+    assert (ledger.claims[0].measured, ledger.claims[0].tolerance) == (measured, tolerance)
+
+
 def test_ledger_bound_fails_outside_and_on_a_knife_edge():
     ledger = Ledger("chapter")
     with pytest.raises(AssertionError, match="KS p-value = 0.0005"):

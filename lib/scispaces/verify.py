@@ -115,6 +115,34 @@ def _shift_polygamma(expr: Any) -> Any:
     return expr.replace(sp.polygamma, shift)
 
 
+def _shortest(bound: float | None) -> str | None:
+    """A bound as written: the fewest significant digits (2 to 6) that give it back."""
+    if bound is None:
+        return None
+    from scispaces.report import sig
+
+    return next(
+        (sig(bound, d) for d in range(2, 7) if float(sig(bound, d)) == bound), sig(bound, 6)
+    )
+
+
+def _beside(value: float, lower: float | None, upper: float | None) -> str:
+    """``value`` with two digits, or as many more (up to 6) as it takes for the shown number to
+    differ from the shown bounds and lie on the same side of each as ``value`` does: never
+    '1 <= 0.9999' for 0.99897, nor '1 <= 1'."""
+    from scispaces.report import sig
+
+    def faithful(text: str) -> bool:
+        shown = float(text)
+        return all(
+            shown != float(_shortest(b)) and (shown < float(_shortest(b))) == (value < b)
+            for b in (lower, upper)
+            if b is not None
+        )
+
+    return next((sig(value, d) for d in range(2, 7) if faithful(sig(value, d))), sig(value, 6))
+
+
 def _text(value: Any, name: str, empty: bool = False) -> str:
     """``value`` after checking it is a str (non-empty unless ``empty``)."""
     if not isinstance(value, str):
@@ -673,8 +701,9 @@ class Ledger:
         """Record that a measured ``value`` lies below ``upper`` and/or above ``lower``.
 
         ``measure`` names what ``value`` is ("relative error", "KS p-value", ``"|z|"``); the ledger
-        shows it with two digits, or as a bound ``< floor`` when ``floor`` is given (for a value
-        at the level of rounding). A value within one part in 10^9 of its bound is a knife edge
+        shows the bounds as written (up to 6 digits) and the value with two digits, or as many
+        more as keep it apart from each bound and on its own side, or as a bound ``< floor``
+        when ``floor`` is given (for a value at the level of rounding). A value within one part in 10^9 of its bound is a knife edge
         and fails: choose a bound that the mathematics, not the last bit, decides.
         """
         self._new(
@@ -688,20 +717,18 @@ class Ledger:
         if upper is not None and lower is not None and lower > upper:
             raise ValueError(f"upper, lower: the interval [{lower!r}, {upper!r}] is empty")
         value = real_scalar(value, "value")
-        from scispaces.report import below, sig
+        from scispaces.report import below
 
-        # Two digits, or as many more (up to 6) as it takes not to print the bound itself.
-        bounds = [sig(b) for b in (lower, upper) if b is not None]
-        digits = next((d for d in range(2, 7) if sig(value, d) not in bounds), 6)
-        shown = below(value, floor) if floor is not None else sig(value, digits)
+        shown_bounds = [_shortest(b) for b in (lower, upper)]
         holds = (upper is None or value <= upper) and (lower is None or value >= lower)
+        shown = below(value, floor) if floor is not None else _beside(value, lower, upper)
         edge = any(
             b is not None and abs(value - b) <= 1e-9 * max(abs(b), 1e-300) for b in (upper, lower)
         )
         if upper is not None and lower is not None:
-            tolerance = f"in [{sig(lower)}, {sig(upper)}]"
+            tolerance = f"in [{shown_bounds[0]}, {shown_bounds[1]}]"
         else:
-            tolerance = f"<= {sig(upper)}" if upper is not None else f">= {sig(lower)}"
+            tolerance = f"<= {shown_bounds[1]}" if upper is not None else f">= {shown_bounds[0]}"
         claim = Claim(
             claim_id,
             statement,
