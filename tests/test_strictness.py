@@ -74,4 +74,5 @@ def test_a_broken_derivation_step_fails(tmp_path):
     path.write_text(json.dumps(source))
     result = run_pytest_on(path)
     assert result.returncode == 1, result.stdout[-2000:]
-    assert "claim 'pdf_norm_2' failed: p_2 integrates to 1 over [0, pi]" in result.stdout
+    # The first claim that rests on the density is its change of variable to cos(theta).
+    assert "claim 'cos_density' failed: $\\cos\\theta$ has density" in result.stdout
