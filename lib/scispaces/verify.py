@@ -703,8 +703,9 @@ class Ledger:
         ``measure`` names what ``value`` is ("relative error", "KS p-value", ``"|z|"``); the ledger
         shows the bounds as written (up to 6 digits) and the value with two digits, or as many
         more as keep it apart from each bound and on its own side, or as a bound ``< floor``
-        when ``floor`` is given (for a value at the level of rounding). A value within one part in 10^9 of its bound is a knife edge
-        and fails: choose a bound that the mathematics, not the last bit, decides.
+        when ``floor`` is given (for a value at the level of rounding). A value within one part
+        in 10^9 of its bound is a knife edge and fails: choose a bound that the mathematics, not
+        the last bit, decides.
         """
         self._new(
             claim_id, statement, method, kind, ("numeric", "statistical", "instances", "sanity")
