@@ -350,5 +350,7 @@ def test_nan_gradient_later_is_caught():
         calls.append(1)
         return t if len(calls) < 5 else t * np.nan
 
-    with pytest.raises(ValueError, match="^lr, noise, grad: the iterates became NaN or inf by step 32"):
+    with pytest.raises(
+        ValueError, match="^lr, noise, grad: the iterates became NaN or inf by step 32"
+    ):
         momentum_sgd(grad, np.ones(4), 0.1, 0.5, 100)
