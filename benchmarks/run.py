@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # everything, 3 runs per figure (about 20 minutes)
     python benchmarks/run.py --only kernels  # one part: notebooks, tests, site, kernels
+    python benchmarks/run.py --only kernels --kernel rtf   # one kernel module, the rest kept
     python benchmarks/run.py --repeats 1     # a quick look
 
 Every figure is the median of ``--repeats`` runs with its min and max (a few very slow runs,
@@ -180,12 +181,23 @@ def bench_site(repeats: int) -> dict:
     return result
 
 
-def bench_kernels(repeats: int) -> dict:
+def bench_kernels(
+    repeats: int, only: list[str] | None = None, previous: dict | None = None
+) -> dict:
+    """Each module in benchmarks/kernels (or only the named ones, keeping the other modules'
+    groups from ``previous``), its groups keyed "<module>.<i>" in module order."""
+    names = [m.name for m in pkgutil.iter_modules(kernels.__path__)]
+    unknown = sorted(set(only or ()) - set(names))
+    if unknown:
+        raise SystemExit(f"--kernel: no module {', '.join(unknown)} in benchmarks/kernels")
     groups = {}
-    for module_info in pkgutil.iter_modules(kernels.__path__):
-        module = importlib.import_module(f"benchmarks.kernels.{module_info.name}")
+    for name in names:
+        if only and name not in only:
+            groups.update({k: g for k, g in (previous or {}).items() if k.split(".")[0] == name})
+            continue
+        module = importlib.import_module(f"benchmarks.kernels.{name}")
         for i, group in enumerate(module.bench(repeats)):
-            groups[f"{module_info.name}.{i}"] = group
+            groups[f"{name}.{i}"] = group
             print(f"  {group['title']}", flush=True)
     return groups
 
@@ -232,16 +244,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=sorted(PARTS), action="append", help="measure only these parts"
     )
+    parser.add_argument(
+        "--kernel",
+        action="append",
+        metavar="MODULE",
+        help="with the kernels part: measure only this module of benchmarks/kernels (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats: must be >= 1")
+    if args.kernel and args.only and "kernels" not in args.only:
+        parser.error("--kernel: goes with the kernels part (--only kernels)")
     os.environ["PYTHONHASHSEED"] = "0"  # as the test suite and the refresh tool run the notebooks
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = machine()
     results["repeats"] = args.repeats
     for part in args.only or PARTS:
         print(f"measuring {part} ...", flush=True)
-        results[part] = PARTS[part](args.repeats)
+        if part == "kernels":
+            results[part] = bench_kernels(args.repeats, args.kernel, results.get("kernels"))
+        else:
+            results[part] = PARTS[part](args.repeats)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     report(results)
     readers = [p for p in notebooks(ROOT) if "results.json" in source_of(p).read_text("utf-8")]

@@ -9,7 +9,7 @@
    - one parameter tensor holding every path, the gradient set by hand (p.grad = p H + noise):
      scispaces.reference.torch_momentum_sgd;
    - the same with the gradient from autograd (loss.backward()), as a torch user writes it;
-   - one optimizer per path, in a Python loop over the paths (up to 10^3 paths: it is linear).
+   - one optimizer per path, in a Python loop over the paths (run once at 10^3 and 10^4 paths).
    Error: the largest difference from an 80-bit long double replay of the same update with the
    same noise (first 500 paths), relative to the largest |theta|. Also timed without noise
    (10^4 paths), where only the update and the gradient are measured. NumPy's BLAS and torch
@@ -34,7 +34,6 @@ from scispaces.dynamics import momentum_sgd, stationary_variance
 from scispaces.reference import exact_stationary_variance, lyapunov_variance, torch_momentum_sgd
 
 PATHS = (10**2, 10**3, 10**4)
-LOOP_PATHS = (10**2, 10**3)  # one optimizer per path: linear in the paths
 D, STEPS, LR, BETA, NOISE, SEED = 10, 100, 0.01, 0.9, 0.1, 3
 SETTINGS = (10**2, 10**3, 10**4, 10**6)
 SCIPY_SETTINGS = (10**2, 10**3, 10**4)  # a Python loop of 2x2 solves, about 50 us each
@@ -115,8 +114,8 @@ def bench_momentum(repeats: int) -> dict:
     rows = []
     for name, method in METHODS.items():
         error = float(np.abs(method(sample, H, NOISE) - exact).max() / scale)
-        for n in LOOP_PATHS if "loop over" in name else PATHS:
-            runs = 1 if "loop over" in name and n >= 10**3 else repeats
+        for n in PATHS:
+            runs = 1 if "loop over" in name and n >= 10**3 else repeats  # 2 s and 20 s a run
             timed = measure(lambda m=method, s=start[:n]: m(s, H, NOISE), runs)
             rows.append({"method": name, "size": n, "time": timed, "error": error})
     exact = long_double_replay(sample, H, noise_blocks(sample.shape, 0.0))
@@ -214,4 +213,49 @@ def bench(repeats: int) -> list[dict]:
         f"{gap[0]:.1e} over all {ACCURACY_SAMPLE} settings, {gap[1]:.1e} over the {gap[2]} "
         "with f <= 0.9 and beta <= 0.99"
     )
+    momentum["targets"] = momentum_targets(momentum)
+    variance["targets"] = variance_targets(variance, gap)
     return [momentum, variance]
+
+
+def momentum_targets(group: dict) -> list[dict]:
+    """The issue's 10x against a loop of torch.optim.SGD steps, and beside it the torch a user
+    who batches the paths writes (same work per step: no 10x is there to be had)."""
+    n = max(PATHS)
+    at = {r["method"]: r for r in group["rows"] if r["size"] == n}
+    ours = at["momentum_sgd"]
+    speed = {m: r["time"]["median"] / ours["time"]["median"] for m, r in at.items()}
+    errors = ", ".join(f"{r['error']:.1e}" for r in at.values() if "no noise" not in r["method"])
+    return [
+        {
+            "target": f"momentum_sgd on {n:,} paths at least 10x faster than a Python loop of "
+            "torch.optim.SGD steps (one optimizer per path), same results to rounding",
+            "measured": f"{speed['torch SGD, loop over paths']:.0f}x; errors {errors}",
+            "met": bool(speed["torch SGD, loop over paths"] >= 10 and ours["error"] < 1e-14),
+        },
+        {
+            "target": f"momentum_sgd on {n:,} paths at least as fast as torch.optim.SGD on one "
+            "tensor holding every path (gradient by hand, and by autograd)",
+            "measured": f"{speed['torch SGD, one tensor']:.1f}x and "
+            f"{speed['torch SGD, one tensor, autograd']:.1f}x",
+            "met": bool(
+                min(speed["torch SGD, one tensor"], speed["torch SGD, one tensor, autograd"]) >= 1
+            ),
+        },
+    ]
+
+
+def variance_targets(group: dict, gap: tuple[float, float, int]) -> list[dict]:
+    """Agreement with SciPy to 1e-12, read beside each one's error against the exact value."""
+    error = {r["method"]: r["error"] for r in group["rows"]}
+    ours, scipy_error = error["stationary_variance"], error["scipy solve_discrete_lyapunov"]
+    return [
+        {
+            "target": "stationary_variance = solve_discrete_lyapunov to 1e-12 (relative), "
+            "beyond SciPy's own error against the exact rational value",
+            "measured": f"{gap[1]:.1e} over the {gap[2]:,} settings with f <= 0.9 and "
+            f"beta <= 0.99, {gap[0]:.1e} over all {ACCURACY_SAMPLE:,}; against the exact value "
+            f"ours {ours:.1e}, SciPy's {scipy_error:.1e}",
+            "met": bool(ours <= 1e-12 and gap[0] <= 1e-12 + scipy_error),
+        }
+    ]

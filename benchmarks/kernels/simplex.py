@@ -260,4 +260,53 @@ def bench(repeats: int) -> list[dict]:
     for group, key in zip(maps, GROUPS, strict=True):
         if key in ties:
             group["ties"] = ties[key]
-    return [*maps, bench_perturbmax(repeats)]
+        group["targets"] = map_targets(group)
+    perturb = bench_perturbmax(repeats)
+    perturb["targets"] = perturbmax_targets(perturb)
+    return [*maps, perturb]
+
+
+def map_targets(group: dict) -> list[dict]:
+    """The issue's targets for a map: at least as fast as the entmax package at every size, and
+    within a few (4) units of its error measure of the exact values."""
+    ours = group["reference"]
+    peer = next(m for m in dict.fromkeys(r["method"] for r in group["rows"]) if "entmax." in m)
+    at = {(r["method"], r["size"]): r for r in group["rows"]}
+    sizes = sorted({n for _, n in at})
+    speed = {n: at[peer, n]["time"]["median"] / at[ours, n]["time"]["median"] for n in sizes}
+    worst = min(speed, key=speed.get)
+    error = max(at[ours, n]["error"] for n in sizes)
+    unit = "2^-52 absolute" if "2^-52" in group["error"] else "ulps"
+    return [
+        {
+            "target": f"{ours} at least as fast as {peer} at every n from {sizes[0]:,} to "
+            f"{sizes[-1]:,}",
+            "measured": f"{speed[worst]:.1f}x at n = {worst:,} (the closest), "
+            f"{max(speed.values()):.0f}x at most",
+            "met": bool(speed[worst] >= 1),
+        },
+        {
+            "target": f"{ours} within 4 {unit} of the exact values",
+            "measured": f"{error:.2g} {unit}; {peer}: "
+            f"{max(at[peer, n]['error'] for n in sizes):.3g}",
+            "met": bool(error <= 4),
+        },
+    ]
+
+
+def perturbmax_targets(group: dict) -> list[dict]:
+    """At least 100x faster than SciPy's multivariate normal CDF at 1e-10 for n <= 10."""
+    at = {(r["method"], r["size"]): r for r in group["rows"]}
+    ours, peer = "perturbmax (normal)", "multivariate_normal.cdf (abseps 1e-10)"
+    sizes = sorted({n for _, n in at})
+    speed = {n: at[peer, n]["time"]["median"] / at[ours, n]["time"]["median"] for n in sizes}
+    worst = min(speed, key=speed.get)
+    error = max(at[ours, n]["error"] for n in sizes)
+    return [
+        {
+            "target": "perturbmax (normal) at least 100x faster per probability than "
+            f"multivariate_normal.cdf at 1e-10 accuracy, n = {', '.join(map(str, sizes))}",
+            "measured": f"{speed[worst]:.0f}x at n = {worst} (the closest); error {error:.1e}",
+            "met": bool(speed[worst] >= 100 and error <= 1e-10),
+        }
+    ]
