@@ -1,4 +1,4 @@
-"""Four small additions to the Sphinx build of the book.
+"""Five small additions to the Sphinx build of the book.
 
 1. Offline search that finds decimal numbers: a query for "8.33" finds the pages that say 8.33.
    Sphinx's English search splits "8.33" into "8" and "33" when it builds the index, and its
@@ -22,6 +22,9 @@
 
 4. A documented constant (``PORTABLE_MARGIN = 30``) shows its own description, not the
    docstring of its type (``int([x]) -> integer ...``), which autodoc otherwise borrows.
+
+5. MathJax on every page: the status page's math lives only in HTML outputs (the ledgers),
+   which Sphinx cannot see, so by default it would not load MathJax there.
 """
 
 from __future__ import annotations
@@ -117,6 +120,9 @@ class BookStyle(AlphaStyle):
 def setup(app):
     register_plugin("pybtex.style.labels", "scispaces", LiteralNameLabels)
     register_plugin("pybtex.style.formatting", "scispaces", BookStyle)
+    # MathJax on every page: the status page's ledgers hold inline math only in HTML outputs,
+    # which Sphinx does not see, so it would leave MathJax off that page.
+    app.set_html_assets_policy("always")
     app.connect("config-inited", label_whole_file)
     app.add_search_language(SearchEnglishNumbers)
     app.connect("autodoc-process-docstring", plain_references, priority=600)

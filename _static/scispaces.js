@@ -2,8 +2,8 @@
  *
  * 1. Every figure links to its image file, so a reader (on a phone especially) can open it at
  *    full size.
- * 2. Numbers in ledgers and output tables never break across lines ("5.0e-" / "09"), and long
- *    dotted names in ledgers break after a dot rather than mid-word.
+ * 2. Numbers in ledgers and output tables never break across lines ("5.0e-" / "09"), also beside
+ *    typeset math, and long dotted names in ledgers break after a dot rather than mid-word.
  * 3. Inline math wider than its paragraph scrolls inside its own box.
  * 4. Search snippets come from the article text, with the page's menus, code and math delimiters
  *    left out.
@@ -26,11 +26,15 @@
   // A number: optional sign, digits, decimals, exponent, or an interval such as [4.6, 7.0].
   const NUMBER = /[-+\u2212]?\d[\d.,]*(?:e[-+]?\d+)?%?/g;
 
+  // Cells with math are done once MathJax has typeset them (whenTypeset below), and only in
+  // the text around the formulas.
   function keepNumbersWhole(cell) {
-    if (/\\\(|\$/.test(cell.textContent)) return; // cells with math are left to MathJax
+    if (/\\\(|\$/.test(cell.textContent)) return; // not typeset yet
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     const nodes = [];
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.closest("mjx-container, .scispaces-nobr")) nodes.push(node);
+    }
     nodes.forEach((node) => {
       const text = node.textContent;
       if (!NUMBER.test(text)) return;
@@ -111,11 +115,14 @@
   document.addEventListener("DOMContentLoaded", () => {
     improveSearchSnippets();
     linkFigures();
-    document
-      .querySelectorAll(
-        "table.scispaces-ledger td[data-label='measured'], table.scispaces-ledger td[data-label='tolerance'], .cell_output table td"
-      )
-      .forEach(keepNumbersWhole);
+    const numberCells = () =>
+      document
+        .querySelectorAll(
+          "table.scispaces-ledger td[data-label='measured'], table.scispaces-ledger td[data-label='tolerance'], .cell_output table td"
+        )
+        .forEach(keepNumbersWhole);
+    numberCells();
+    whenTypeset(numberCells);
     document
       .querySelectorAll("table.scispaces-ledger td[data-label='how checked'], table.scispaces-ledger td[data-label='claim']")
       .forEach(breakAfterDots);

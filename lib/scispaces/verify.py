@@ -884,8 +884,8 @@ class Ledger:
                 f'<br><code class="claim-id">{html.escape(c.id)}</code></td>'
                 f'<td data-label="evidence"><span class="evidence">{c.kind}</span></td>'
                 f'<td data-label="how checked">{html_math(c.method)}</td>'
-                f'<td data-label="measured">{html.escape(c.measured)}</td>'
-                f'<td data-label="tolerance">{html.escape(c.tolerance)}</td>'
+                f'<td data-label="measured">{html_math(c.measured)}</td>'
+                f'<td data-label="tolerance">{html_math(c.tolerance)}</td>'
                 f'<td data-label="pass" class="pass">{mark}</td></tr>'
             )
 
