@@ -1,6 +1,6 @@
 """Measure the book and its library on this machine; write benchmarks/results.json and print it.
 
-    python benchmarks/run.py                 # everything, 3 runs per figure (about 20 minutes)
+    python benchmarks/run.py                 # everything, 3 runs per figure (about 45 minutes)
     python benchmarks/run.py --only kernels  # one part: notebooks, tests, site, kernels
     python benchmarks/run.py --only kernels --kernel rtf   # one kernel module, the rest kept
     python benchmarks/run.py --repeats 1     # a quick look
