@@ -266,16 +266,22 @@ def bench(repeats: int) -> list[dict]:
     return [*maps, perturb]
 
 
+def _against(group: dict, ours: str, peer: str):
+    """Rows by (method, size), the sizes, the peer's time over ours at each size, the size where
+    that ratio is smallest, and our largest error."""
+    at = {(r["method"], r["size"]): r for r in group["rows"]}
+    sizes = sorted({n for _, n in at})
+    speed = {n: at[peer, n]["time"]["median"] / at[ours, n]["time"]["median"] for n in sizes}
+    worst = min(speed, key=speed.get)
+    return at, sizes, speed, worst, max(at[ours, n]["error"] for n in sizes)
+
+
 def map_targets(group: dict) -> list[dict]:
     """The issue's targets for a map: at least as fast as the entmax package at every size, and
     within a few (4) units of its error measure of the exact values."""
     ours = group["reference"]
     peer = next(m for m in dict.fromkeys(r["method"] for r in group["rows"]) if "entmax." in m)
-    at = {(r["method"], r["size"]): r for r in group["rows"]}
-    sizes = sorted({n for _, n in at})
-    speed = {n: at[peer, n]["time"]["median"] / at[ours, n]["time"]["median"] for n in sizes}
-    worst = min(speed, key=speed.get)
-    error = max(at[ours, n]["error"] for n in sizes)
+    at, sizes, speed, worst, error = _against(group, ours, peer)
     unit = "2^-52 absolute" if "2^-52" in group["error"] else "ulps"
     return [
         {
@@ -296,12 +302,8 @@ def map_targets(group: dict) -> list[dict]:
 
 def perturbmax_targets(group: dict) -> list[dict]:
     """At least 100x faster than SciPy's multivariate normal CDF at 1e-10 for n <= 10."""
-    at = {(r["method"], r["size"]): r for r in group["rows"]}
     ours, peer = "perturbmax (normal)", "multivariate_normal.cdf (abseps 1e-10)"
-    sizes = sorted({n for _, n in at})
-    speed = {n: at[peer, n]["time"]["median"] / at[ours, n]["time"]["median"] for n in sizes}
-    worst = min(speed, key=speed.get)
-    error = max(at[ours, n]["error"] for n in sizes)
+    _, sizes, speed, worst, error = _against(group, ours, peer)
     return [
         {
             "target": "perturbmax (normal) at least 100x faster per probability than "

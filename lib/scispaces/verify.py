@@ -132,13 +132,11 @@ def _beside(value: float, lower: float | None, upper: float | None) -> str:
     '1 <= 0.9999' for 0.99897, nor '1 <= 1'."""
     from scispaces.report import sig
 
+    written = [(b, float(_shortest(b))) for b in (lower, upper) if b is not None]
+
     def faithful(text: str) -> bool:
         shown = float(text)
-        return all(
-            shown != float(_shortest(b)) and (shown < float(_shortest(b))) == (value < b)
-            for b in (lower, upper)
-            if b is not None
-        )
+        return all(shown != w and (shown < w) == (value < b) for b, w in written)
 
     return next((sig(value, d) for d in range(2, 7) if faithful(sig(value, d))), sig(value, 6))
 
